@@ -1,0 +1,266 @@
+#include "runtime/api/edgebert.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "runtime/head/crf.h"
+#include "runtime/kernels/kernels.h"
+#include "runtime/model/encoder.h"
+#include "runtime/model/model_file.h"
+#include "runtime/model/tensor_names.h"
+#include "runtime/ops/gemm_f32.h"
+#include "runtime/tokenizer/tokenizer.h"
+
+namespace edgebert {
+
+// ---------------------------------------------------------------- Model ---
+
+Model::~Model() = default;
+
+StatusOr<std::unique_ptr<Model>> Model::Load(const std::string& path,
+                                             bool verify_checksum) {
+  StatusOr<std::unique_ptr<ModelFile>> file = ModelFile::Open(path);
+  if (!file.ok()) return file.status();
+  std::unique_ptr<Model> m(new Model());
+  m->file_ = std::move(file.value());
+  if (verify_checksum) EB_RETURN_IF_ERROR(m->file_->VerifyChecksum());
+  const fb::Model& fm = m->file_->model();
+  const fb::EncoderConfig& e = *fm.encoder();
+  ModelConfig& c = m->config_;
+  c.num_layers = e.num_layers();
+  c.hidden_size = e.hidden_size();
+  c.num_heads = e.num_heads();
+  c.intermediate_size = e.intermediate_size();
+  c.max_position_embeddings = e.max_position_embeddings();
+  c.type_vocab_size = e.type_vocab_size();
+  c.vocab_size = e.vocab_size();
+  c.max_seq_len = e.max_seq_len();
+  c.layer_norm_eps = e.layer_norm_eps();
+  switch (e.activation()) {
+    case fb::Activation::GeluErf: c.activation = "gelu"; break;
+    case fb::Activation::GeluTanh: c.activation = "gelu_tanh"; break;
+    case fb::Activation::Relu: c.activation = "relu"; break;
+  }
+  c.head = fm.head()->kind() == fb::HeadKind::Crf ? "crf" : "linear";
+  c.tag_scheme = fm.tag_scheme() == fb::TagScheme::BIOES ? "BIOES" : "BIO";
+  c.precision = m->file_->Metadata(names::kMetaPrecision);
+  for (const auto* s : *fm.labels()) c.labels.push_back(s->str());
+  return m;
+}
+
+Status Model::VerifyChecksum() const { return file_->VerifyChecksum(); }
+
+// --------------------------------------------------------------- Tagger ---
+
+struct Tagger::Impl {
+  const Model* model = nullptr;
+  pthreadpool_t pool = nullptr;
+  std::unique_ptr<Tokenizer> tokenizer;
+  std::unique_ptr<Encoder> encoder;
+  std::vector<LabelInfo> label_info;
+  int32_t cls_id = 0, sep_id = 0;
+  size_t num_labels = 0;
+  // CRF head (empty for linear).
+  const float *crf_trans = nullptr, *crf_start = nullptr, *crf_end = nullptr;
+  // Per-call buffers, reused across calls (grow only).
+  std::vector<Token> tokens;
+  std::vector<int32_t> ids, labels;
+  std::vector<float> probs, token_logits, crf_scratch;
+  std::vector<uint32_t> owner;
+};
+
+Tagger::~Tagger() = default;
+
+namespace {
+
+StatusOr<std::unique_ptr<Tokenizer>> MakeTokenizer(const ModelFile& f) {
+  const fb::TokenizerConfig& t = *f.model().tokenizer();
+  std::vector<std::string> vocab;
+  vocab.reserve(t.vocab()->size());
+  for (const auto* s : *t.vocab()) vocab.push_back(s->str());
+  TokenizerOptions o;
+  o.clean_text = t.clean_text();
+  o.tokenize_chinese_chars = t.tokenize_chinese_chars();
+  o.strip_accents = t.strip_accents();
+  o.lowercase = t.do_lower_case();
+  o.max_input_chars_per_word = t.max_input_chars_per_word();
+  o.unk_token = vocab[static_cast<size_t>(t.unk_id())];
+  if (t.continuing_subword_prefix()) {
+    o.continuing_prefix = t.continuing_subword_prefix()->str();
+  }
+  return Tokenizer::Create(std::move(vocab), o);
+}
+
+Status ResolveOptions(const Model& model, TaggerOptions* o) {
+  const int max_seq = model.config().max_seq_len;
+  if (o->max_seq_len == 0) o->max_seq_len = static_cast<uint32_t>(max_seq);
+  if (o->max_seq_len < 3 ||
+      o->max_seq_len >
+          static_cast<uint32_t>(model.config().max_position_embeddings)) {
+    return InvalidArgument(
+        "max_seq_len " + std::to_string(o->max_seq_len) +
+        " must be in [3, max_position_embeddings = " +
+        std::to_string(model.config().max_position_embeddings) + "]");
+  }
+  const uint32_t inner = o->max_seq_len - 2;
+  if (o->stride == 0) o->stride = std::max<uint32_t>(1, inner / 2);
+  if (o->stride > inner) {
+    return InvalidArgument("stride " + std::to_string(o->stride) +
+                           " must be in [1, max_seq_len - 2 = " +
+                           std::to_string(inner) + "]");
+  }
+  if (o->max_text_bytes == 0) {
+    return InvalidArgument("max_text_bytes must be > 0");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Tagger>> Tagger::Create(const Model& model,
+                                                 const TaggerOptions& options,
+                                                 pthreadpool_t pool) {
+  std::unique_ptr<Tagger> t(new Tagger());
+  t->options_ = options;
+  EB_RETURN_IF_ERROR(ResolveOptions(model, &t->options_));
+  EB_RETURN_IF_ERROR(InitGemmBackend());
+  auto impl = std::make_unique<Impl>();
+  impl->model = &model;
+  impl->pool = pool;
+  const ModelFile& f = model.file();
+  StatusOr<std::unique_ptr<Tokenizer>> tok = MakeTokenizer(f);
+  if (!tok.ok()) return tok.status();
+  impl->tokenizer = std::move(tok.value());
+  StatusOr<std::unique_ptr<Encoder>> enc =
+      Encoder::Create(f, t->options_.max_seq_len);
+  if (!enc.ok()) return enc.status();
+  impl->encoder = std::move(enc.value());
+  for (const std::string& l : model.config().labels) {
+    impl->label_info.push_back(ParseLabel(l));
+  }
+  impl->num_labels = model.config().labels.size();
+  impl->cls_id = f.model().tokenizer()->cls_id();
+  impl->sep_id = f.model().tokenizer()->sep_id();
+  const fb::Head& head = *f.model().head();
+  if (head.kind() == fb::HeadKind::Crf) {
+    impl->crf_trans = head.crf_transitions()->data();
+    impl->crf_start = head.crf_start()->data();
+    impl->crf_end = head.crf_end()->data();
+  }
+  impl->ids.reserve(t->options_.max_seq_len);
+  t->impl_ = std::move(impl);
+  return t;
+}
+
+StatusOr<const float*> Tagger::Logits(const int32_t* ids, size_t n) {
+  const size_t vocab = static_cast<size_t>(impl_->model->config().vocab_size);
+  if (n == 0 || n > options_.max_seq_len) {
+    return InvalidArgument("sequence length " + std::to_string(n) +
+                           " must be in [1, max_seq_len = " +
+                           std::to_string(options_.max_seq_len) + "]");
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (ids[i] < 0 || static_cast<size_t>(ids[i]) >= vocab) {
+      return InvalidArgument("token id " + std::to_string(ids[i]) +
+                             " at position " + std::to_string(i) +
+                             " is outside [0, vocab_size = " +
+                             std::to_string(vocab) + ")");
+    }
+  }
+  return impl_->encoder->Forward(ids, n, impl_->pool);
+}
+
+Status Tagger::Tag(std::string_view text, TagResult* result,
+                   bool want_tokens) {
+  result->entities.clear();
+  result->tokens.clear();
+  Impl& m = *impl_;
+  if (text.size() > options_.max_text_bytes) {
+    return InvalidArgument("text is " + std::to_string(text.size()) +
+                           " bytes, longer than max_text_bytes = " +
+                           std::to_string(options_.max_text_bytes));
+  }
+  EB_RETURN_IF_ERROR(m.tokenizer->Tokenize(text, &m.tokens));
+  const uint32_t n = static_cast<uint32_t>(m.tokens.size());
+  if (n == 0) return Status::Ok();
+  const size_t L = m.num_labels;
+  const std::vector<Window> windows =
+      PlanWindows(n, options_.max_seq_len - 2, options_.stride);
+  m.owner = AssignTokensToWindows(n, windows);
+  m.token_logits.resize(static_cast<size_t>(n) * L);
+  for (uint32_t w = 0; w < windows.size(); ++w) {
+    const Window win = windows[w];
+    bool used = false;
+    for (uint32_t i = win.begin; i < win.end && !used; ++i) {
+      used = m.owner[i] == w;
+    }
+    if (!used) continue;
+    m.ids.clear();
+    m.ids.push_back(m.cls_id);
+    for (uint32_t i = win.begin; i < win.end; ++i) {
+      m.ids.push_back(m.tokens[i].id);
+    }
+    m.ids.push_back(m.sep_id);
+    const float* logits =
+        m.encoder->Forward(m.ids.data(), m.ids.size(), m.pool);
+    for (uint32_t i = win.begin; i < win.end; ++i) {
+      if (m.owner[i] != w) continue;
+      const float* row = logits + (1 + i - win.begin) * L;  // skip [CLS]
+      std::copy(row, row + L, m.token_logits.begin() + size_t{i} * L);
+    }
+  }
+  // Labels and their probabilities.
+  m.labels.resize(n);
+  m.probs.resize(n);
+  if (m.crf_trans != nullptr) {
+    m.crf_scratch.resize(CrfScratchFloats(n, L));
+    CrfViterbi(m.token_logits.data(), n, L, m.crf_trans, m.crf_start,
+               m.crf_end, m.crf_scratch.data(), m.labels.data());
+  }
+  for (uint32_t i = 0; i < n; ++i) {
+    const float* row = m.token_logits.data() + size_t{i} * L;
+    size_t best = 0;
+    for (size_t j = 1; j < L; ++j) {
+      if (row[j] > row[best]) best = j;
+    }
+    if (m.crf_trans != nullptr) best = static_cast<size_t>(m.labels[i]);
+    const float mx = *std::max_element(row, row + L);
+    double sum = 0;
+    for (size_t j = 0; j < L; ++j) sum += std::exp(double{row[j]} - mx);
+    m.labels[i] = static_cast<int32_t>(best);
+    m.probs[i] = static_cast<float>(std::exp(double{row[best]} - mx) / sum);
+  }
+  result->entities =
+      DecodeEntities(text, m.tokens, m.labels, m.probs, m.label_info);
+  if (want_tokens) {
+    result->tokens.reserve(n);
+    for (uint32_t i = 0; i < n; ++i) {
+      const Token& tk = m.tokens[i];
+      const float* row = m.token_logits.data() + size_t{i} * L;
+      result->tokens.push_back(TokenResult{
+          tk.id, m.tokenizer->IdToToken(tk.id), tk.start, tk.end,
+          m.labels[i], std::vector<float>(row, row + L)});
+    }
+  }
+  return Status::Ok();
+}
+
+MemoryPlan Tagger::memory() const {
+  return MemoryPlan{impl_->encoder->arena_bytes(),
+                    impl_->encoder->owned_weight_bytes(),
+                    impl_->model->file().file_bytes()};
+}
+
+StatusOr<MemoryPlan> Tagger::PlanMemory(const Model& model,
+                                        const TaggerOptions& options) {
+  StatusOr<std::unique_ptr<Tagger>> t = Create(model, options, nullptr);
+  if (!t.ok()) return t.status();
+  return t.value()->memory();
+}
+
+std::string Tagger::BackendInfo() const {
+  return std::string("kernels=") + kernels::ActiveTargetName() +
+         " gemm=" + impl_->encoder->gemm_kinds();
+}
+
+}  // namespace edgebert

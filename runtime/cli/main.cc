@@ -1,0 +1,392 @@
+// edgebert command-line tool: tag | info | eval | bench.
+#include <pthreadpool.h>
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "nlohmann/json.hpp"
+#include "runtime/api/edgebert.h"
+#include "runtime/kernels/kernels.h"
+#include "runtime/model/model_file.h"
+#include "runtime/ops/gemm_f32.h"
+#include "schema/edgebert_generated.h"
+
+namespace eb = edgebert;
+using nlohmann::json;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double MsSince(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+double PeakRssMb() {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;  // ru_maxrss is KiB.
+}
+
+std::string Dump(const json& j) {
+  // Invalid UTF-8 can only reach here inside an error's echo of the input.
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+int Fail(const eb::Status& s) {
+  std::fprintf(stderr, "edgebert: %s\n", s.ToString().c_str());
+  return 1;
+}
+
+struct Pool {
+  explicit Pool(size_t threads)
+      : pool(threads > 1 ? pthreadpool_create(threads) : nullptr) {}
+  ~Pool() {
+    if (pool) pthreadpool_destroy(pool);
+  }
+  pthreadpool_t pool;
+};
+
+struct Common {
+  std::string model;
+  size_t threads = 1;
+  uint32_t max_seq = 0, stride = 0;
+};
+
+void AddCommon(CLI::App* app, Common* c) {
+  app->add_option("--model,-m", c->model, "Model file (.ebm)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  app->add_option("--threads,-t", c->threads, "Threads (1 = no pool)")
+      ->check(CLI::Range(1, 256));
+  app->add_option("--max-seq", c->max_seq,
+                  "Window length in tokens incl. [CLS]/[SEP] "
+                  "(default: the model's max_seq_len)");
+  app->add_option("--stride", c->stride,
+                  "Tokens between window starts (default: half a window)");
+}
+
+struct Loaded {
+  std::unique_ptr<eb::Model> model;
+  std::unique_ptr<Pool> pool;
+  std::unique_ptr<eb::Tagger> tagger;
+};
+
+eb::Status Load(const Common& c, Loaded* out, bool verify = false) {
+  eb::StatusOr<std::unique_ptr<eb::Model>> m = eb::Model::Load(c.model, verify);
+  if (!m.ok()) return m.status();
+  out->model = std::move(m.value());
+  out->pool = std::make_unique<Pool>(c.threads);
+  eb::TaggerOptions o;
+  o.max_seq_len = c.max_seq;
+  o.stride = c.stride;
+  eb::StatusOr<std::unique_ptr<eb::Tagger>> t =
+      eb::Tagger::Create(*out->model, o, out->pool->pool);
+  if (!t.ok()) return t.status();
+  out->tagger = std::move(t.value());
+  return eb::Status::Ok();
+}
+
+json EntitiesJson(const std::vector<eb::Entity>& ents) {
+  json a = json::array();
+  for (const eb::Entity& e : ents) {
+    a.push_back({{"entity_group", e.entity_group},
+                 {"word", e.word},
+                 {"start", e.start},
+                 {"end", e.end},
+                 {"start_byte", e.start_byte},
+                 {"end_byte", e.end_byte},
+                 {"score", e.score}});
+  }
+  return a;
+}
+
+int RunTag(const Common& c, const std::vector<std::string>& texts,
+           bool tokens) {
+  Loaded l;
+  eb::Status s = Load(c, &l);
+  if (!s.ok()) return Fail(s);
+  const std::vector<std::string>& labels = l.model->config().labels;
+  eb::TagResult r;
+  auto one = [&](const std::string& text) {
+    json out;
+    eb::Status st = l.tagger->Tag(text, &r, tokens);
+    out["text"] = text;
+    if (!st.ok()) {
+      out["error"] = st.message();
+    } else {
+      out["entities"] = EntitiesJson(r.entities);
+      if (tokens) {
+        json a = json::array();
+        for (const eb::TokenResult& t : r.tokens) {
+          a.push_back({{"id", t.id},
+                       {"piece", t.piece},
+                       {"start", t.start},
+                       {"end", t.end},
+                       {"label", labels[static_cast<size_t>(t.label)]},
+                       {"logits", t.logits}});
+        }
+        out["tokens"] = std::move(a);
+      }
+    }
+    std::string line = Dump(out);
+    line += '\n';
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fflush(stdout);
+  };
+  if (!texts.empty()) {
+    for (const std::string& t : texts) one(t);
+    return 0;
+  }
+  std::string line;
+  while (std::getline(std::cin, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    one(line);
+  }
+  return 0;
+}
+
+int RunInfo(const Common& c, bool verify) {
+  Loaded l;
+  eb::Status s = Load(c, &l, verify);
+  if (!s.ok()) return Fail(s);
+  const eb::ModelConfig& m = l.model->config();
+  const eb::ModelFile& f = l.model->file();
+  const eb::fb::Model& fm = f.model();
+  json j;
+  j["model"] = c.model;
+  j["file_bytes"] = f.file_bytes();
+  j["format_version"] = fm.format_version();
+  j["precision"] = m.precision;
+  j["config"] = {{"num_layers", m.num_layers},
+                 {"hidden_size", m.hidden_size},
+                 {"num_heads", m.num_heads},
+                 {"intermediate_size", m.intermediate_size},
+                 {"max_position_embeddings", m.max_position_embeddings},
+                 {"type_vocab_size", m.type_vocab_size},
+                 {"vocab_size", m.vocab_size},
+                 {"max_seq_len", m.max_seq_len},
+                 {"layer_norm_eps", m.layer_norm_eps},
+                 {"activation", m.activation}};
+  const eb::fb::TokenizerConfig& t = *fm.tokenizer();
+  j["tokenizer"] = {{"do_lower_case", t.do_lower_case()},
+                    {"strip_accents", t.strip_accents()},
+                    {"tokenize_chinese_chars", t.tokenize_chinese_chars()},
+                    {"max_input_chars_per_word", t.max_input_chars_per_word()},
+                    {"unk_id", t.unk_id()},
+                    {"cls_id", t.cls_id()},
+                    {"sep_id", t.sep_id()},
+                    {"pad_id", t.pad_id()}};
+  j["labels"] = m.labels;
+  j["head"] = m.head;
+  j["tag_scheme"] = m.tag_scheme;
+  size_t data_bytes = 0;
+  json by_dtype = json::object();
+  for (const eb::fb::Tensor* tensor : *fm.tensors()) {
+    data_bytes += tensor->size();
+    std::string k = eb::DTypeName(tensor->dtype());
+    by_dtype[k] = by_dtype.value(k, size_t{0}) + tensor->size();
+  }
+  j["tensors"] = fm.tensors()->size();
+  j["tensor_bytes"] = data_bytes;
+  j["tensor_bytes_by_dtype"] = by_dtype;
+  const eb::MemoryPlan mem = l.tagger->memory();
+  j["arena_bytes"] = mem.arena_bytes;
+  j["owned_weight_bytes"] = mem.owned_weight_bytes;
+  j["highway_target"] = eb::kernels::ActiveTargetName();
+  j["gemm_backend"] = l.tagger->BackendInfo();
+  json meta = json::object();
+  if (fm.metadata()) {
+    for (const auto* kv : *fm.metadata()) {
+      meta[kv->key()->str()] = kv->value() ? kv->value()->str() : "";
+    }
+  }
+  j["metadata"] = meta;
+  if (fm.quant_report() && fm.quant_report()->size() > 0) {
+    json rep = json::parse(fm.quant_report()->str(), nullptr, false);
+    j["quant_report"] = rep.is_discarded() ? json(fm.quant_report()->str())
+                                           : rep;
+  }
+  if (verify) j["checksum"] = "ok";
+  std::printf("%s\n", j.dump(2).c_str());
+  return 0;
+}
+
+int RunEval(const Common& c, const std::string& data) {
+  eb::StatusOr<std::vector<eb::BioSentence>> sents = eb::ReadBioFile(data);
+  if (!sents.ok()) return Fail(sents.status());
+  Loaded l;
+  eb::Status s = Load(c, &l);
+  if (!s.ok()) return Fail(s);
+  const std::vector<std::string>& labels = l.model->config().labels;
+  eb::PrfCounts counts;
+  eb::TagResult r;
+  size_t errors = 0;
+  const auto t0 = Clock::now();
+  for (const eb::BioSentence& sent : sents.value()) {
+    std::string text;
+    for (const std::string& ch : sent.chars) text += ch;
+    std::vector<std::string> pred(sent.chars.size(), "O");
+    eb::Status st = l.tagger->Tag(text, &r, /*want_tokens=*/true);
+    if (!st.ok()) {
+      ++errors;
+    } else {
+      pred = eb::CharTagsFromTokens(sent.chars, r.tokens, labels);
+    }
+    counts.Add(eb::SpansFromTags(sent.tags), eb::SpansFromTags(pred));
+  }
+  json j = {{"data", data},
+            {"sentences", sents.value().size()},
+            {"errors", errors},
+            {"gold", counts.gold},
+            {"predicted", counts.predicted},
+            {"correct", counts.correct},
+            {"precision", counts.precision()},
+            {"recall", counts.recall()},
+            {"f1", counts.f1()},
+            {"seconds", MsSince(t0) / 1000.0}};
+  std::printf("%s\n", j.dump().c_str());
+  return 0;
+}
+
+std::vector<size_t> ParseList(const std::string& s, const char* what,
+                              bool* ok) {
+  std::vector<size_t> v;
+  std::stringstream ss(s);
+  std::string item;
+  *ok = true;
+  while (std::getline(ss, item, ',')) {
+    try {
+      size_t pos = 0;
+      long x = std::stol(item, &pos);
+      if (pos != item.size() || x <= 0) throw std::invalid_argument(item);
+      v.push_back(static_cast<size_t>(x));
+    } catch (...) {
+      std::fprintf(stderr, "edgebert: %s '%s' is not a positive integer\n",
+                   what, item.c_str());
+      *ok = false;
+    }
+  }
+  if (v.empty()) *ok = false;
+  return v;
+}
+
+int RunBench(const Common& c, const std::string& seqs_s,
+             const std::string& threads_s, int iters, int warmup) {
+  bool ok1, ok2;
+  const std::vector<size_t> seqs = ParseList(seqs_s, "--seq", &ok1);
+  const std::vector<size_t> threads = ParseList(threads_s, "--threads", &ok2);
+  if (!ok1 || !ok2) return 2;
+  for (size_t th : threads) {
+    Common cc = c;
+    cc.threads = th;
+    cc.max_seq = static_cast<uint32_t>(*std::max_element(seqs.begin(), seqs.end()));
+    const auto t0 = Clock::now();
+    Loaded l;
+    eb::Status s = Load(cc, &l);
+    if (!s.ok()) return Fail(s);
+    const double load_ms = MsSince(t0);
+    const int vocab = l.model->config().vocab_size;
+    const eb::fb::TokenizerConfig& tc = *l.model->file().model().tokenizer();
+    std::mt19937 rng(42);
+    for (size_t seq : seqs) {
+      std::vector<int32_t> ids(seq);
+      std::uniform_int_distribution<int32_t> pick(1000 % vocab, vocab - 1);
+      for (int32_t& id : ids) id = pick(rng);
+      ids.front() = tc.cls_id();
+      ids.back() = tc.sep_id();
+      std::vector<double> ms;
+      for (int i = 0; i < warmup + iters; ++i) {
+        const auto t1 = Clock::now();
+        eb::StatusOr<const float*> out = l.tagger->Logits(ids.data(), seq);
+        if (!out.ok()) return Fail(out.status());
+        if (i >= warmup) ms.push_back(MsSince(t1));
+      }
+      std::sort(ms.begin(), ms.end());
+      auto pct = [&](double p) {
+        return ms[std::min(ms.size() - 1,
+                           static_cast<size_t>(p * (ms.size() - 1) + 0.5))];
+      };
+      json j = {{"model", c.model},
+                {"precision", l.model->config().precision},
+                {"seq", seq},
+                {"threads", th},
+                {"iters", iters},
+                {"p50_ms", pct(0.5)},
+                {"p90_ms", pct(0.9)},
+                {"min_ms", ms.front()},
+                {"load_ms", load_ms},
+                {"peak_rss_mb", PeakRssMb()},
+                {"file_mb", l.model->file().file_bytes() / 1048576.0},
+                {"arena_mb", l.tagger->memory().arena_bytes / 1048576.0},
+                {"backend", l.tagger->BackendInfo()}};
+      std::printf("%s\n", j.dump().c_str());
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{
+      "edgebert: BERT token classification (NER) on CPUs.\n"
+      "Models are made by edgebert-convert."};
+  app.require_subcommand(1);
+
+  Common tag_c;
+  std::vector<std::string> texts;
+  bool tokens = false;
+  CLI::App* tag = app.add_subcommand(
+      "tag",
+      "Tag text: one JSON line per input line (stdin) or per --text. "
+      "Fields as the Hugging Face NER pipeline; start/end in code points.");
+  AddCommon(tag, &tag_c);
+  tag->add_option("--text", texts, "Text to tag (repeatable) instead of stdin");
+  tag->add_flag("--tokens", tokens, "Add per-token ids, pieces, labels, logits");
+
+  Common info_c;
+  bool verify = false;
+  CLI::App* info = app.add_subcommand(
+      "info", "Print config, labels, sizes, arena and backends as JSON");
+  AddCommon(info, &info_c);
+  info->add_flag("--verify", verify, "Also verify the tensor data checksum");
+
+  Common eval_c;
+  std::string data;
+  CLI::App* eval = app.add_subcommand(
+      "eval", "Entity precision/recall/F1 (exact type + span) on a BIO file");
+  AddCommon(eval, &eval_c);
+  eval->add_option("--data,-d", data, "BIO file: 'char TAG' lines, blank "
+                   "line between sentences")
+      ->required()
+      ->check(CLI::ExistingFile);
+
+  Common bench_c;
+  std::string seqs = "32,128", threads = "1";
+  int iters = 20, warmup = 3;
+  CLI::App* bench = app.add_subcommand(
+      "bench", "Encoder latency on synthetic ids: one JSON line per config");
+  bench->add_option("--model,-m", bench_c.model, "Model file (.ebm)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  bench->add_option("--seq", seqs, "Comma-separated sequence lengths");
+  bench->add_option("--threads,-t", threads, "Comma-separated thread counts");
+  bench->add_option("--iters", iters, "Timed iterations")->check(CLI::Range(1, 100000));
+  bench->add_option("--warmup", warmup, "Untimed iterations")->check(CLI::Range(0, 1000));
+
+  CLI11_PARSE(app, argc, argv);
+  if (tag->parsed()) return RunTag(tag_c, texts, tokens);
+  if (info->parsed()) return RunInfo(info_c, verify);
+  if (eval->parsed()) return RunEval(eval_c, data);
+  if (bench->parsed()) return RunBench(bench_c, seqs, threads, iters, warmup);
+  return 2;
+}

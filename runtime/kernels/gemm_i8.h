@@ -1,0 +1,84 @@
+// int8 fully-connected layer: dynamic per-row int8 activations x per-output-
+// channel int8 weights packed as I8PackedK4 (formulas, rounding and layout in
+// runtime/quant/codec.h):
+//   acc[m, n] = sum_k xq[m, k] * wq[n, k]                      (int32, exact)
+//   y[m, n]   = float(acc) * (row_scale[m] * scale[n]) + bias[n]  [-> GELU]
+//
+// Highway dynamic dispatch, once per call. Per-target micro-kernels:
+//   AVX3_DL: vpdpbusd (activations fed as u8 = q + 128, corrected with
+//            -128 * weight_sums[n]); AVX3 / AVX2: sign-extend to int16 +
+//            vpmaddwd; NEON: vdotq_s32 when the CPU has the dot product
+//            extension (getauxval), else vmull_s8 + vpadalq_s16; other targets
+//            (SSE4, SSSE3, EMU128, SCALAR, SVE*): generic Highway int32 code.
+// Every path yields int32 accumulators bit-identical to gemm_i8_ref.h.
+//
+// No function allocates, validates or logs; preconditions are the caller's.
+// All functions are safe to call concurrently on disjoint outputs.
+#ifndef EDGEBERT_RUNTIME_KERNELS_GEMM_I8_H_
+#define EDGEBERT_RUNTIME_KERNELS_GEMM_I8_H_
+
+#include <pthreadpool.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace edgebert::kernels {
+
+// A packed int8 weight, typically pointers into the mmapped model file.
+struct PackedWeightsI8View {
+  const int8_t* packed = nullptr;       // PackedI8Size(n, k) bytes, I8PackedK4.
+  const float* scales = nullptr;        // n.
+  const int32_t* weight_sums = nullptr; // n, sum_k wq[n, k].
+  const float* bias = nullptr;          // n, may be null (= 0).
+  size_t n = 0;
+  size_t k = 0;
+};
+
+enum class GemmI8Epilogue : uint8_t {
+  kNone = 0,     // y = dequantized acc + bias.
+  kGeluErf = 1,  // y = GELU(dequantized acc + bias), 0.5 v (1 + erf(v/sqrt2)).
+};
+
+// Quantized activations are m rows of QuantizedActivationStride(k) int8
+// (= RoundUp(k, 4); bytes past k are written as 0).
+size_t QuantizedActivationStride(size_t k);
+size_t QuantizedActivationBytes(size_t m, size_t k);
+
+// Per-row dynamic quantization of x[m, k] (row stride x_stride floats), with
+// x'[k] = x[k] * inv_smooth[k] when inv_smooth is non-null. Writes xq (see
+// above) and row_scales[m]; bit-identical to quant::QuantizeRow per row.
+void QuantizeActivations(const float* x, size_t m, size_t k, size_t x_stride,
+                         const float* inv_smooth, int8_t* xq,
+                         float* row_scales);
+
+// y[m, n] (row stride y_stride floats) from xq (QuantizeActivations layout).
+// Parallel over 16-channel panel groups with `pool` (may be null).
+void GemmI8(const PackedWeightsI8View& w, const int8_t* xq,
+            const float* row_scales, size_t m, float* y, size_t y_stride,
+            GemmI8Epilogue epilogue, pthreadpool_t pool);
+
+// Same loop, but writes the exact int32 accumulators acc[m, n] (row stride
+// acc_stride) instead of the f32 epilogue. For tests and debugging.
+void GemmI8Int32(const PackedWeightsI8View& w, const int8_t* xq, size_t m,
+                 int32_t* acc, size_t acc_stride, pthreadpool_t pool);
+
+// Name of the micro-kernel the current CPU / target mask dispatches to, e.g.
+// "AVX3_DL:vnni", "AVX2:madd16", "NEON:dotprod", "EMU128:generic".
+const char* GemmI8KernelName();
+
+// Bit mask of the Highway targets compiled into gemm_i8.cc (HWY_TARGETS).
+int64_t GemmI8CompiledTargets();
+
+// Test hook: when true, NEON uses the non-dotprod kernel even on CPUs with the
+// dot product extension. No effect elsewhere. Not thread-safe w.r.t. calls.
+void GemmI8DisableDotProdForTest(bool disable);
+
+// Embedding rows (codec "Embeddings" format), vectorized; bit-identical to
+// quant::QuantizeEmbeddingRows / quant::DequantizeRow.
+void QuantizeRowsI8(const float* x, size_t rows, size_t dim, int8_t* q,
+                    float* scales);
+void DequantizeRowI8(const int8_t* q, size_t dim, float scale, float* out);
+
+}  // namespace edgebert::kernels
+
+#endif  // EDGEBERT_RUNTIME_KERNELS_GEMM_I8_H_

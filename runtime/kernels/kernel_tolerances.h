@@ -1,0 +1,82 @@
+// Error bounds of the f32 kernels against their double references
+// (kernels_ref.h), derived from standard floating-point error analysis
+// (N. Higham, "Accuracy and Stability of Numerical Algorithms", 2nd ed.,
+// 2002: recursive summation / dot product of n terms has relative error
+// <= gamma_n = n*u / (1 - n*u) ~ n*u, with u the unit roundoff). The bounds
+// are worst-case, so they hold for every Highway target regardless of the
+// summation order or lane count; FMA only tightens them.
+#ifndef EDGEBERT_RUNTIME_KERNELS_KERNEL_TOLERANCES_H_
+#define EDGEBERT_RUNTIME_KERNELS_KERNEL_TOLERANCES_H_
+
+#include <cstddef>
+
+namespace edgebert::kernels::tol {
+
+// f32 unit roundoff u = 2^-24 (half of FLT_EPSILON).
+inline constexpr float kUnitRoundoff = 5.9604645e-8f;
+
+// Highway contrib/math Exp: max error 1 ULP for f32 (documented in
+// hwy/contrib/math/math-inl.h), i.e. relative error <= 2u.
+inline constexpr float kExpRelErr = 2 * kUnitRoundoff;
+
+// Abramowitz & Stegun 7.1.26 approximation of erf/erfc: absolute error
+// <= 1.5e-7 for all arguments (Handbook of Mathematical Functions, p. 299).
+inline constexpr float kErfApproxAbsErr = 1.5e-7f;
+
+// Dot product / sum of n f32 terms plus `extra` further rounded operations:
+// relative error (w.r.t. the sum of absolute values) <= (n + extra) * u.
+inline constexpr float SumRelErr(size_t n, size_t extra) {
+  return static_cast<float>(n + extra) * kUnitRoundoff;
+}
+
+// AddLayerNorm, per element c of a row with reference mean m, inverse std
+// s = 1/sqrt(var + eps) and normalized value n_c:
+//   |y_c - ref_c| <= LayerNormRelErr(cols)
+//                    * (|gamma_c| * (|n_c| + |m| * s + 1) + |beta_c|).
+// Mean and variance are f32 sums of `cols` terms (gamma_cols each); the
+// mean's error enters n_c scaled by s (the |m| s term); the variance error
+// enters s halved by the square root; +16 covers the ~10 remaining rounded
+// operations (x + residual is rounded identically in the reference, sqrt,
+// division, subtraction, two multiplies, fma) with margin.
+inline constexpr float LayerNormRelErr(size_t cols) {
+  return SumRelErr(cols, 16);
+}
+
+// BiasGeluErf: |y - ref| <= kGeluRelErr * |v| (v = x + bias), because
+// GELU(v) = v - v/2 * erfc(|v|/sqrt2) (v >= 0) or v/2 * erfc(|v|/sqrt2)
+// (v < 0): the A&S erfc error enters as 0.5 * 1.5e-7 * |v|; the remaining
+// rounding (division for t, 5 Horner steps whose condition number is
+// sum|a_i| / poly(1) < 4.5, a^2 amplified by exp at most max(a^2 e^-a^2) =
+// 0.37, Exp's 1 ULP, final mul/sub) stays below 32u relative to |v|.
+inline constexpr float kGeluRelErr = 0.5f * kErfApproxAbsErr + 32 * kUnitRoundoff;
+
+// SoftmaxRows, relative error of each output p_j for a row whose values span
+// `range` (max - min): rounding of x_j - max (error <= range * u, turned
+// into a relative error by exp), Exp (2u), the f32 sum of `cols` terms
+// (gamma_cols), reciprocal and scaling (2u), + margin.
+inline constexpr float SoftmaxRelErr(size_t cols, float range) {
+  return SumRelErr(cols, 8) + range * kUnitRoundoff;
+}
+
+// Attention, absolute error of each ctx element:
+//   |ctx - ref| <= v_abs_max * (2 * score_abs_err + SumRelErr(2 seq, 16)),
+// where score_abs_err = SumRelErr(head_dim, 2) * dot_abs_bound bounds the
+// error of each scaled score (dot_abs_bound = scale * max_ij sum_c
+// |q_ic k_jc| + max |mask|, the mask add being one more rounding), an
+// absolute score error d becomes a relative error ~d of exp (twice: numerator
+// and normalizer), and the softmax sum and P V sum over seq terms add
+// gamma_seq each, relative to sum_j p_j |v_j| <= v_abs_max.
+inline constexpr float AttentionAbsErr(size_t seq, size_t head_dim,
+                                       float dot_abs_bound, float v_abs_max) {
+  return v_abs_max * (2 * SumRelErr(head_dim, 2) * dot_abs_bound +
+                      SumRelErr(2 * seq, 16));
+}
+
+// f32 GEMM y = x W^T + b, per element:
+//   |y_ij - ref_ij| <= GemmRelErr(k) * (|b_j| + sum_k |x_ik w_jk|)
+// (dot product of k terms plus the bias add: gamma_{k+1}; +2 margin).
+inline constexpr float GemmRelErr(size_t k) { return SumRelErr(k, 3); }
+
+}  // namespace edgebert::kernels::tol
+
+#endif  // EDGEBERT_RUNTIME_KERNELS_KERNEL_TOLERANCES_H_

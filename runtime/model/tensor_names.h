@@ -1,0 +1,53 @@
+// Canonical tensor names inside an .ebm file. Written by edgebert-convert,
+// looked up by the runtime loader. Shapes use PyTorch nn.Linear layout
+// (weight [out, in]) unless stated otherwise.
+#ifndef EDGEBERT_RUNTIME_MODEL_TENSOR_NAMES_H_
+#define EDGEBERT_RUNTIME_MODEL_TENSOR_NAMES_H_
+
+#include <string>
+
+namespace edgebert::names {
+
+// [vocab, hidden], [max_positions, hidden], [type_vocab, hidden]
+inline constexpr const char* kWordEmbeddings = "embeddings.word";
+inline constexpr const char* kPositionEmbeddings = "embeddings.position";
+inline constexpr const char* kTokenTypeEmbeddings = "embeddings.token_type";
+inline constexpr const char* kEmbeddingLnGamma = "embeddings.ln.gamma";  // [H]
+inline constexpr const char* kEmbeddingLnBeta = "embeddings.ln.beta";    // [H]
+// [labels, hidden], [labels]
+inline constexpr const char* kClassifierWeight = "classifier.weight";
+inline constexpr const char* kClassifierBias = "classifier.bias";
+
+// Per layer i, "layer.<i>.<suffix>":
+//   attention.qkv.weight [3H, H]   rows: query rows, then key, then value
+//   attention.qkv.bias   [3H]
+//   attention.output.weight [H, H], attention.output.bias [H]
+//   attention.ln.gamma [H], attention.ln.beta [H]
+//   ffn.in.weight [I, H], ffn.in.bias [I]
+//   ffn.out.weight [H, I], ffn.out.bias [H]
+//   ffn.ln.gamma [H], ffn.ln.beta [H]
+inline constexpr const char* kQkvWeight = "attention.qkv.weight";
+inline constexpr const char* kQkvBias = "attention.qkv.bias";
+inline constexpr const char* kAttnOutWeight = "attention.output.weight";
+inline constexpr const char* kAttnOutBias = "attention.output.bias";
+inline constexpr const char* kAttnLnGamma = "attention.ln.gamma";
+inline constexpr const char* kAttnLnBeta = "attention.ln.beta";
+inline constexpr const char* kFfnInWeight = "ffn.in.weight";
+inline constexpr const char* kFfnInBias = "ffn.in.bias";
+inline constexpr const char* kFfnOutWeight = "ffn.out.weight";
+inline constexpr const char* kFfnOutBias = "ffn.out.bias";
+inline constexpr const char* kFfnLnGamma = "ffn.ln.gamma";
+inline constexpr const char* kFfnLnBeta = "ffn.ln.beta";
+
+inline std::string Layer(int i, const char* suffix) {
+  return "layer." + std::to_string(i) + "." + suffix;
+}
+
+// Metadata keys.
+inline constexpr const char* kMetaPrecision = "precision";  // "f32" | "int8"
+inline constexpr const char* kMetaSource = "source";
+inline constexpr const char* kMetaConverter = "converter";
+
+}  // namespace edgebert::names
+
+#endif  // EDGEBERT_RUNTIME_MODEL_TENSOR_NAMES_H_

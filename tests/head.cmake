@@ -1,0 +1,4 @@
+# owned by the head component
+edgebert_test(head_test
+  SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/head_test.cc
+  LIBS edgebert_head)

@@ -1,0 +1,280 @@
+// Every kernel of kernels.h on every Highway target compiled in and supported
+// by this CPU, against the double references of kernels_ref.h, with the
+// derived bounds of kernel_tolerances.h.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <hwy/highway.h>
+#include <hwy/targets.h>
+
+#include "runtime/kernels/kernel_tolerances.h"
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/kernels_ref.h"
+
+namespace edgebert::kernels {
+namespace {
+
+// Runs fn once per target in HWY_TARGETS supported by this CPU, forcing
+// dynamic dispatch to it; returns the names of the targets run.
+std::vector<std::string> ForEachTarget(const std::function<void()>& fn) {
+  std::vector<std::string> names;
+  for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    hwy::GetChosenTarget().Update(hwy::SupportedTargets());
+    const std::string name = hwy::TargetName(target);
+    INFO("target ", name);
+    REQUIRE(name == ActiveTargetName());
+    fn();
+    names.push_back(name);
+  }
+  hwy::SetSupportedTargetsForTest(0);
+  hwy::GetChosenTarget().Update(hwy::SupportedTargets());
+  return names;
+}
+
+std::vector<float> Uniform(size_t n, float lo, float hi, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+TEST_CASE("targets: at least two are compiled and supported") {
+  std::string list;
+  const auto names = ForEachTarget([] {});
+  for (const auto& n : names) list += n + " ";
+  std::printf("kernel_test: Highway targets tested: %s(default: %s)\n",
+              list.c_str(), ActiveTargetName());
+#if HWY_ARCH_X86_64
+  CHECK(names.size() >= 2);
+#endif
+  CHECK(!names.empty());
+}
+
+TEST_CASE("AddLayerNorm matches the reference on every target") {
+  const float eps = 1e-12f;
+  for (size_t cols : {1, 7, 256, 768, 1000}) {
+    const size_t rows = 3;
+    const auto x = Uniform(rows * cols, -2.0f, 3.0f, 1 + cols);
+    const auto res = Uniform(rows * cols, -1.0f, 1.0f, 2 + cols);
+    const auto gamma = Uniform(cols, 0.5f, 1.5f, 3 + cols);
+    const auto beta = Uniform(cols, -1.0f, 1.0f, 4 + cols);
+    for (bool with_res : {false, true}) {
+      const float* r = with_res ? res.data() : nullptr;
+      std::vector<float> want(rows * cols);
+      ref::AddLayerNorm(x.data(), r, gamma.data(), beta.data(), eps, rows,
+                        cols, want.data());
+      // Per-element bound of kernel_tolerances.h (row statistics in double).
+      std::vector<float> bound(rows * cols);
+      for (size_t i = 0; i < rows; ++i) {
+        double mean = 0, var = 0;
+        std::vector<double> v(cols);
+        for (size_t c = 0; c < cols; ++c) {
+          v[c] = with_res ? x[i * cols + c] + res[i * cols + c]
+                          : x[i * cols + c];
+          mean += v[c];
+        }
+        mean /= cols;
+        for (size_t c = 0; c < cols; ++c) var += (v[c] - mean) * (v[c] - mean);
+        const double inv = 1.0 / std::sqrt(var / cols + eps);
+        for (size_t c = 0; c < cols; ++c) {
+          const double n = std::abs(v[c] - mean) * inv;
+          bound[i * cols + c] = static_cast<float>(
+              tol::LayerNormRelErr(cols) *
+              (std::abs(gamma[c]) * (n + std::abs(mean) * inv + 1) +
+               std::abs(beta[c])));
+        }
+      }
+      ForEachTarget([&] {
+        INFO("cols ", cols, " residual ", with_res);
+        std::vector<float> got(rows * cols);
+        AddLayerNorm(x.data(), r, gamma.data(), beta.data(), eps, rows, cols,
+                     got.data());
+        for (size_t i = 0; i < rows * cols; ++i) {
+          REQUIRE(std::abs(got[i] - want[i]) <= bound[i]);
+        }
+        // In place: y aliases x, and (with a residual) y aliases residual.
+        std::vector<float> inplace = x;
+        AddLayerNorm(inplace.data(), r, gamma.data(), beta.data(), eps, rows,
+                     cols, inplace.data());
+        CHECK(inplace == got);
+        if (with_res) {
+          std::vector<float> inres = res;
+          AddLayerNorm(x.data(), inres.data(), gamma.data(), beta.data(), eps,
+                       rows, cols, inres.data());
+          CHECK(inres == got);
+        }
+      });
+    }
+  }
+}
+
+TEST_CASE("AddLayerNorm of a constant row is beta") {
+  // var = 0: output (v - mean) / sqrt(eps) * gamma + beta = beta exactly.
+  const size_t cols = 37;
+  std::vector<float> x(cols, 3.25f), gamma(cols, 2.0f), y(cols);
+  const auto beta = Uniform(cols, -1.0f, 1.0f, 9);
+  ForEachTarget([&] {
+    AddLayerNorm(x.data(), nullptr, gamma.data(), beta.data(), 1e-12f, 1, cols,
+                 y.data());
+    CHECK(y == beta);
+  });
+}
+
+TEST_CASE("BiasGeluErf matches the reference on every target") {
+  for (size_t cols : {1, 7, 256, 768, 1000}) {
+    const size_t rows = 2;
+    auto x = Uniform(rows * cols, -6.0f, 6.0f, 10 + cols);
+    // Large magnitudes and exact special points.
+    const float special[] = {10.0f, -10.0f, 1e4f, -1e4f, 0.0f, -0.0f,
+                             1e-30f, -1e-30f, 3e38f, -3e38f};
+    for (size_t i = 0; i < std::size(special) && i < x.size(); ++i) {
+      x[(i * 7919) % x.size()] = special[i];
+    }
+    const auto bias = Uniform(cols, -0.5f, 0.5f, 11 + cols);
+    for (bool with_bias : {false, true}) {
+      const float* b = with_bias ? bias.data() : nullptr;
+      std::vector<float> want = x;
+      ref::BiasGeluErf(want.data(), b, rows, cols);
+      ForEachTarget([&] {
+        INFO("cols ", cols, " bias ", with_bias);
+        std::vector<float> got = x;
+        BiasGeluErf(got.data(), b, rows, cols);
+        for (size_t i = 0; i < rows * cols; ++i) {
+          const float v = with_bias ? x[i] + bias[i % cols] : x[i];
+          INFO("v = ", v, " got ", got[i], " want ", want[i]);
+          REQUIRE(std::isfinite(got[i]));
+          REQUIRE(std::abs(got[i] - want[i]) <=
+                  tol::kGeluRelErr * std::abs(v));
+        }
+      });
+    }
+  }
+}
+
+TEST_CASE("SoftmaxRows matches the reference on every target") {
+  for (size_t cols : {1, 7, 256, 768, 1000}) {
+    const size_t rows = 3;
+    auto x = Uniform(rows * cols, -8.0f, 8.0f, 20 + cols);
+    x[0] = -10000.0f;  // masked entry
+    float range = 0;
+    for (size_t i = 0; i < rows; ++i) {
+      const auto [lo, hi] =
+          std::minmax_element(x.begin() + i * cols, x.begin() + (i + 1) * cols);
+      range = std::max(range, *hi - *lo);
+    }
+    std::vector<float> want = x;
+    ref::SoftmaxRows(want.data(), rows, cols);
+    ForEachTarget([&] {
+      INFO("cols ", cols);
+      std::vector<float> got = x;
+      SoftmaxRows(got.data(), rows, cols);
+      for (size_t i = 0; i < rows * cols; ++i) {
+        REQUIRE(std::abs(got[i] - want[i]) <=
+                tol::SoftmaxRelErr(cols, range) * want[i] + 1e-37f);
+      }
+    });
+  }
+}
+
+struct AttnShape {
+  size_t seq, heads, head_dim;
+};
+
+TEST_CASE("Attention matches the reference on every target") {
+  const AttnShape shapes[] = {{1, 4, 64},   {3, 4, 64},  {17, 4, 64},
+                              {128, 4, 64}, {1, 2, 16},  {3, 2, 16},
+                              {17, 2, 16},  {128, 2, 16}};
+  for (const AttnShape& s : shapes) {
+    const size_t hidden = s.heads * s.head_dim;
+    const size_t qkv_stride = 3 * hidden + 5;  // padded rows
+    const size_t ctx_stride = hidden + 3;
+    const float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
+    const auto qkv = Uniform(s.seq * qkv_stride, -2.0f, 2.0f, 30 + s.seq);
+    std::vector<float> mask(s.seq, 0.0f);
+    for (size_t j = 0; j < s.seq; ++j) {
+      if (j % 3 == 2) mask[j] = -10000.0f;
+    }
+    // Bound inputs: scale * max sum_c |q k| + max |mask|, max |v|.
+    double dot_bound = 0;
+    float v_max = 0;
+    for (size_t h = 0; h < s.heads; ++h) {
+      for (size_t i = 0; i < s.seq; ++i) {
+        for (size_t j = 0; j < s.seq; ++j) {
+          double a = 0;
+          for (size_t c = 0; c < s.head_dim; ++c) {
+            a += std::abs(qkv[i * qkv_stride + h * s.head_dim + c] *
+                          qkv[j * qkv_stride + hidden + h * s.head_dim + c]);
+          }
+          dot_bound = std::max(dot_bound, a * scale);
+        }
+        for (size_t c = 0; c < s.head_dim; ++c) {
+          v_max = std::max(
+              v_max,
+              std::abs(qkv[i * qkv_stride + 2 * hidden + h * s.head_dim + c]));
+        }
+      }
+    }
+    for (bool masked : {false, true}) {
+      const float* m = masked ? mask.data() : nullptr;
+      const float bound = tol::AttentionAbsErr(
+          s.seq, s.head_dim,
+          static_cast<float>(dot_bound) + (masked ? 10000.0f : 0.0f), v_max);
+      // Heads [1, heads) only: head 0's output columns must stay untouched.
+      const float kSentinel = 12345.0f;
+      std::vector<float> want(s.seq * ctx_stride, kSentinel);
+      ref::Attention(qkv.data(), qkv_stride, s.seq, s.heads, s.head_dim, scale,
+                     m, 1, s.heads, want.data(), ctx_stride);
+      ForEachTarget([&] {
+        INFO("seq ", s.seq, " heads ", s.heads, " dim ", s.head_dim,
+             " masked ", masked);
+        std::vector<float> scratch(AttentionScratchFloats(s.seq));
+        std::vector<float> got(s.seq * ctx_stride, kSentinel);
+        Attention(qkv.data(), qkv_stride, s.seq, s.heads, s.head_dim, scale, m,
+                  1, s.heads, scratch.data(), got.data(), ctx_stride);
+        for (size_t i = 0; i < got.size(); ++i) {
+          if (want[i] == kSentinel) {
+            REQUIRE(got[i] == kSentinel);
+          } else {
+            REQUIRE(std::abs(got[i] - want[i]) <= bound);
+          }
+        }
+      });
+    }
+  }
+}
+
+TEST_CASE("Attention ignores keys masked with -10000") {
+  // Changing masked keys/values must not change the output (their weight is
+  // exp(-10000 + ...) = 0 in f32).
+  const size_t seq = 9, heads = 2, dim = 16, hidden = heads * dim;
+  auto qkv = Uniform(seq * 3 * hidden, -1.0f, 1.0f, 77);
+  std::vector<float> mask(seq, 0.0f);
+  mask[seq - 1] = mask[seq - 2] = -10000.0f;
+  ForEachTarget([&] {
+    std::vector<float> scratch(AttentionScratchFloats(seq));
+    std::vector<float> a(seq * hidden), b(seq * hidden);
+    Attention(qkv.data(), 3 * hidden, seq, heads, dim, 0.25f, mask.data(), 0,
+              heads, scratch.data(), a.data(), hidden);
+    auto qkv2 = qkv;
+    for (size_t c = hidden; c < 3 * hidden; ++c) {
+      qkv2[(seq - 1) * 3 * hidden + c] = 5.0f;
+    }
+    Attention(qkv2.data(), 3 * hidden, seq, heads, dim, 0.25f, mask.data(), 0,
+              heads, scratch.data(), b.data(), hidden);
+    // Unmasked query rows 0..seq-3 see identical inputs.
+    for (size_t i = 0; i < (seq - 2) * hidden; ++i) REQUIRE(a[i] == b[i]);
+  });
+}
+
+}  // namespace
+}  // namespace edgebert::kernels

@@ -107,7 +107,7 @@ inline bool IsChineseChar(char32_t c) {
 inline bool IsBertPunctuation(char32_t c) {
   if (c < 0x80) {
     return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) ||
-           (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E);
+           (c >= 0x5B && c <= 0x5F) || (c >= 0x7B && c <= 0x7E);
   }
   const utf8proc_category_t cat = utf8proc_category(static_cast<int32_t>(c));
   return cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO;

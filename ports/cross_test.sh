@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# cross_test.sh ARCH [CPU...]
+#
+# Cross-builds edgebert for ARCH (arm64 | armhf) against Debian bookworm
+# target packages and runs the ctest suite under qemu-user once per emulated
+# CPU. Default CPUs:
+#   arm64: cortex-a72 (Pi 4, NEON, no dot product), cortex-a76 (Pi 5, NEON +
+#          dotprod), max (SVE2, 512-bit vectors: Highway picks SVE2)
+#   armhf: cortex-a7 (Pi 2/3 class, NEON-VFPv4)
+# Exits non-zero if the sysroot, configure, build or any CPU's tests fail, or
+# if no tests are registered.
+#
+# Environment (all optional):
+#   EDGEBERT_SYSROOTS       sysroot cache dir (default <repo>/sysroots)
+#   EDGEBERT_CROSS_BUILD    build dir (default <repo>/build-ARCH)
+#   EDGEBERT_CROSS_TARGETS  ninja targets, space separated (default: all)
+#   EDGEBERT_CMAKE_ARGS     extra cmake configure arguments
+#   EDGEBERT_CROSS_USE_SHARED=1  let tests use ../shared (off by default:
+#                           large models under emulation are slow)
+#   CTEST_ARGS              extra ctest arguments (e.g. "-R kernel")
+#   JOBS                    build parallelism (default 2)
+set -uo pipefail
+
+usage() { echo "usage: $0 arm64|armhf [CPU...]" >&2; exit 2; }
+[[ $# -ge 1 ]] || usage
+arch=$1
+shift
+case "$arch" in
+  arm64) toolchain=aarch64-linux-gnu; cpus=(cortex-a72 cortex-a76 max) ;;
+  armhf) toolchain=arm-linux-gnueabihf; cpus=(cortex-a7) ;;
+  *) usage ;;
+esac
+[[ $# -gt 0 ]] && cpus=("$@")
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+sysroot=${EDGEBERT_SYSROOTS:-$repo/sysroots}/$arch
+build=${EDGEBERT_CROSS_BUILD:-$repo/build-$arch}
+jobs=${JOBS:-2}
+
+now() { date +%s; }
+step() { echo "== cross_test[$arch]: $*"; }
+die() { echo "cross_test[$arch]: FAILED: $*" >&2; exit 1; }
+
+t0=$(now)
+step "sysroot $sysroot"
+"$repo/ports/make_sysroot.sh" "$arch" "$sysroot" || die "make_sysroot.sh"
+t_sysroot=$(($(now) - t0))
+
+cmake_args=(
+  -S "$repo" -B "$build" -G Ninja
+  -DCMAKE_BUILD_TYPE=Release
+  "-DCMAKE_TOOLCHAIN_FILE=$repo/toolchains/$toolchain.cmake"
+  "-DEDGEBERT_SYSROOT=$sysroot"
+  -DEDGEBERT_BUILD_TESTS=ON
+)
+if [[ "${EDGEBERT_CROSS_USE_SHARED:-0}" != 1 ]]; then
+  # A path that never exists: tests needing ../shared skip themselves.
+  cmake_args+=("-DEDGEBERT_SHARED_DIR=$build/no-shared-dir")
+fi
+# shellcheck disable=SC2206  # word splitting of user-supplied args intended
+cmake_args+=(${EDGEBERT_CMAKE_ARGS:-})
+
+t1=$(now)
+step "configure $build"
+cmake "${cmake_args[@]}" || die "cmake configure"
+step "build (-j$jobs) ${EDGEBERT_CROSS_TARGETS:-all}"
+# shellcheck disable=SC2086
+ninja -C "$build" -j "$jobs" ${EDGEBERT_CROSS_TARGETS:-} || die "build"
+t_build=$(($(now) - t1))
+
+declare -A result seconds
+status=0
+for cpu in "${cpus[@]}"; do
+  step "ctest with QEMU_CPU=$cpu"
+  t2=$(now)
+  # shellcheck disable=SC2086
+  if QEMU_CPU=$cpu ctest --test-dir "$build" --output-on-failure \
+       --no-tests=error -j "$jobs" ${CTEST_ARGS:-}; then
+    result[$cpu]=passed
+  else
+    result[$cpu]=FAILED
+    status=1
+  fi
+  seconds[$cpu]=$(($(now) - t2))
+done
+
+echo
+echo "== cross_test[$arch] summary (sysroot ${t_sysroot}s," \
+     "configure+build ${t_build}s)"
+for cpu in "${cpus[@]}"; do
+  printf '   %-8s %-12s %-7s %4ss\n' "$arch" "$cpu" "${result[$cpu]}" \
+         "${seconds[$cpu]}"
+done
+[[ $status -eq 0 ]] || echo "cross_test[$arch]: FAILED" >&2
+exit $status

@@ -1,0 +1,221 @@
+// GemmF32 (XNNPACK and Highway backends) and the Highway GEMM on every
+// compiled target, against the double reference, plus a GFLOP/s benchmark
+// that is printed, not asserted.
+#include <doctest/doctest.h>
+#include <pthreadpool.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <hwy/highway.h>
+#include <hwy/targets.h>
+
+#include "runtime/kernels/gemm_f32_hwy.h"
+#include "runtime/kernels/kernel_tolerances.h"
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/kernels_ref.h"
+#include "runtime/ops/gemm_f32.h"
+
+namespace edgebert {
+namespace {
+
+struct PoolDeleter {
+  void operator()(pthreadpool_t p) const { pthreadpool_destroy(p); }
+};
+using Pool = std::unique_ptr<pthreadpool, PoolDeleter>;
+
+std::vector<std::string> ForEachTarget(const std::function<void()>& fn) {
+  std::vector<std::string> names;
+  for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+    hwy::SetSupportedTargetsForTest(target);
+    hwy::GetChosenTarget().Update(hwy::SupportedTargets());
+    const std::string name = hwy::TargetName(target);
+    INFO("target ", name);
+    REQUIRE(name == kernels::ActiveTargetName());
+    fn();
+    names.push_back(name);
+  }
+  hwy::SetSupportedTargetsForTest(0);
+  hwy::GetChosenTarget().Update(hwy::SupportedTargets());
+  return names;
+}
+
+std::vector<float> Uniform(size_t n, float lo, float hi, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+struct Problem {
+  size_t m, k, n;
+  std::vector<float> x, w, b, want, bound;
+};
+
+Problem MakeProblem(size_t m, size_t k, size_t n) {
+  Problem p{m, k, n};
+  p.x = Uniform(m * k, -1.0f, 1.0f, static_cast<uint32_t>(m * 7 + k));
+  p.w = Uniform(n * k, -0.5f, 0.5f, static_cast<uint32_t>(n * 3 + k));
+  p.b = Uniform(n, -1.0f, 1.0f, static_cast<uint32_t>(n));
+  p.want.resize(m * n);
+  kernels::ref::GemmF32(p.x.data(), p.w.data(), p.b.data(), m, k, n,
+                        p.want.data());
+  p.bound.resize(m * n);
+  for (size_t i = 0; i < m; ++i) {
+    for (size_t j = 0; j < n; ++j) {
+      double a = std::abs(p.b[j]);
+      for (size_t kk = 0; kk < k; ++kk) {
+        a += std::abs(double{p.x[i * k + kk]} * p.w[j * k + kk]);
+      }
+      p.bound[i * n + j] = static_cast<float>(kernels::tol::GemmRelErr(k) * a);
+    }
+  }
+  return p;
+}
+
+void CheckClose(const Problem& p, const std::vector<float>& got) {
+  REQUIRE(got.size() == p.want.size());
+  for (size_t i = 0; i < got.size(); ++i) {
+    INFO("element ", i, " got ", got[i], " want ", p.want[i]);
+    REQUIRE(std::abs(got[i] - p.want[i]) <= p.bound[i]);
+  }
+}
+
+const size_t kShapes[][3] = {
+    {1, 1, 1}, {3, 7, 5}, {17, 256, 768}, {128, 768, 2304}, {5, 1024, 256}};
+
+std::vector<GemmF32::Backend> Backends() {
+  std::vector<GemmF32::Backend> b = {GemmF32::Backend::kHighway};
+  if (GemmF32::HaveXnnpack()) b.push_back(GemmF32::Backend::kXnnpack);
+  return b;
+}
+
+TEST_CASE("GemmF32 backends match the reference, 1 and 2 threads") {
+  REQUIRE(InitGemmBackend().ok());
+  Pool pool1(pthreadpool_create(1)), pool2(pthreadpool_create(2));
+  REQUIRE(pool1 != nullptr);
+  REQUIRE(pool2 != nullptr);
+  for (const auto& s : kShapes) {
+    const Problem p = MakeProblem(s[0], s[1], s[2]);
+    for (GemmF32::Backend backend : Backends()) {
+      auto gemm = GemmF32::Create(p.w.data(), p.b.data(), p.k, p.n, backend);
+      REQUIRE(gemm.ok());
+      INFO("backend ", (*gemm)->backend_name(), " m,k,n ", p.m, ",", p.k, ",",
+           p.n);
+      CHECK((*gemm)->packed_bytes() >= p.k * p.n * sizeof(float));
+      for (pthreadpool_t pool : {pool1.get(), pool2.get(),
+                                 static_cast<pthreadpool_t>(nullptr)}) {
+        std::vector<float> y(p.m * p.n, NAN);
+        (*gemm)->Run(p.x.data(), p.m, y.data(), pool);
+        CheckClose(p, y);
+      }
+    }
+  }
+}
+
+TEST_CASE("GemmF32 weights may be released after Create") {
+  REQUIRE(InitGemmBackend().ok());
+  const Problem p = MakeProblem(4, 9, 11);
+  for (GemmF32::Backend backend : Backends()) {
+    auto w = p.w;
+    auto b = p.b;
+    auto gemm = GemmF32::Create(w.data(), b.data(), p.k, p.n, backend);
+    REQUIRE(gemm.ok());
+    std::fill(w.begin(), w.end(), NAN);
+    std::fill(b.begin(), b.end(), NAN);
+    std::vector<float> y(p.m * p.n);
+    (*gemm)->Run(p.x.data(), p.m, y.data(), nullptr);
+    CheckClose(p, y);
+  }
+}
+
+TEST_CASE("GemmF32 null bias means zeros, bad shapes are rejected") {
+  REQUIRE(InitGemmBackend().ok());
+  Problem p = MakeProblem(3, 7, 5);
+  std::fill(p.b.begin(), p.b.end(), 0.0f);
+  kernels::ref::GemmF32(p.x.data(), p.w.data(), nullptr, p.m, p.k, p.n,
+                        p.want.data());
+  for (GemmF32::Backend backend : Backends()) {
+    auto gemm = GemmF32::Create(p.w.data(), nullptr, p.k, p.n, backend);
+    REQUIRE(gemm.ok());
+    std::vector<float> y(p.m * p.n);
+    (*gemm)->Run(p.x.data(), p.m, y.data(), nullptr);
+    CheckClose(p, y);
+    auto bad = GemmF32::Create(p.w.data(), nullptr, 0, p.n, backend);
+    CHECK(bad.status().code() == StatusCode::kInvalidArgument);
+  }
+  if (!GemmF32::HaveXnnpack()) {
+    auto x = GemmF32::Create(p.w.data(), nullptr, p.k, p.n,
+                             GemmF32::Backend::kXnnpack);
+    CHECK(x.status().code() == StatusCode::kUnimplemented);
+  }
+}
+
+TEST_CASE("Highway GEMM matches the reference on every target") {
+  Pool pool2(pthreadpool_create(2));
+  std::vector<Problem> problems;
+  for (const auto& s : kShapes) problems.push_back(MakeProblem(s[0], s[1], s[2]));
+  const auto names = ForEachTarget([&] {
+    for (const Problem& p : problems) {
+      // Skip the largest shape on the scalar fallback (slow, same code path
+      // as the smaller shapes).
+      if (p.m * p.k * p.n > 100000000 &&
+          std::string(kernels::ActiveTargetName()) == "SCALAR") {
+        continue;
+      }
+      kernels::GemmF32Hwy gemm;
+      REQUIRE(gemm.Pack(p.w.data(), p.b.data(), p.k, p.n));
+      CHECK(gemm.panel_width() == kernels::GemmF32HwyPanelWidth());
+      std::vector<float> y(p.m * p.n, NAN);
+      gemm.Run(p.x.data(), p.m, y.data(), pool2.get());
+      INFO("m,k,n ", p.m, ",", p.k, ",", p.n);
+      CheckClose(p, y);
+    }
+  });
+  std::string list;
+  for (const auto& n : names) list += n + " ";
+  std::printf("gemm_f32_test: Highway GEMM targets tested: %s\n", list.c_str());
+#if HWY_ARCH_X86_64
+  CHECK(names.size() >= 2);
+#endif
+}
+
+TEST_CASE("benchmark: GFLOP/s per backend, 1 thread (printed)") {
+  REQUIRE(InitGemmBackend().ok());
+  const size_t shapes[][3] = {{128, 768, 768}, {128, 768, 3072}};
+  for (const auto& s : shapes) {
+    const size_t m = s[0], k = s[1], n = s[2];
+    const auto x = Uniform(m * k, -1.0f, 1.0f, 1);
+    const auto w = Uniform(n * k, -0.5f, 0.5f, 2);
+    const auto b = Uniform(n, -1.0f, 1.0f, 3);
+    std::vector<float> y(m * n);
+    for (GemmF32::Backend backend : Backends()) {
+      auto gemm = GemmF32::Create(w.data(), b.data(), k, n, backend);
+      REQUIRE(gemm.ok());
+      (*gemm)->Run(x.data(), m, y.data(), nullptr);  // warm-up
+      double best = 1e30;
+      for (int rep = 0; rep < 5; ++rep) {
+        const auto t0 = std::chrono::steady_clock::now();
+        (*gemm)->Run(x.data(), m, y.data(), nullptr);
+        const auto t1 = std::chrono::steady_clock::now();
+        best = std::min(best, std::chrono::duration<double>(t1 - t0).count());
+      }
+      std::printf(
+          "gemm_f32_test: bench %-8s (%s) m=%zu k=%zu n=%zu: %.1f GFLOP/s\n",
+          (*gemm)->backend_name(), kernels::ActiveTargetName(), m, k, n,
+          2.0 * m * k * n / best * 1e-9);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace edgebert

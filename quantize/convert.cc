@@ -51,7 +51,8 @@ std::string ShapeString(const std::vector<int64_t>& shape) {
 
 Status ReadText(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound(path + ": cannot open (" + std::strerror(errno) + ")");
+  if (!in)
+    return NotFound(path + ": cannot open (" + std::strerror(errno) + ")");
   std::ostringstream ss;
   ss << in.rdbuf();
   if (in.bad()) return Internal(path + ": read error");
@@ -78,8 +79,8 @@ Status PositiveInt(const json& cfg, const std::string& path, const char* key,
   const json& v = cfg.at(key);
   if (!v.is_number_integer() || v.get<int64_t>() <= 0 ||
       v.get<int64_t>() > INT_MAX) {
-    return InvalidArgument(path + ": '" + key + "' must be a positive integer, got " +
-                           v.dump());
+    return InvalidArgument(path + ": '" + key +
+                           "' must be a positive integer, got " + v.dump());
   }
   *out = static_cast<int>(v.get<int64_t>());
   return Status::Ok();
@@ -142,14 +143,17 @@ Status ParseConfig(const std::string& path, HfCheckpoint* c) {
   if (cfg.contains("layer_norm_eps")) {
     const json& e = cfg["layer_norm_eps"];
     if (!e.is_number() || !(e.get<double>() > 0)) {
-      return InvalidArgument(path + ": layer_norm_eps must be a positive "
-                             "number, got " + e.dump());
+      return InvalidArgument(path +
+                             ": layer_norm_eps must be a positive "
+                             "number, got " +
+                             e.dump());
     }
     c->layer_norm_eps = static_cast<float>(e.get<double>());
   }
-  const std::string act = cfg.contains("hidden_act") && cfg["hidden_act"].is_string()
-                              ? cfg["hidden_act"].get<std::string>()
-                              : std::string("gelu");
+  const std::string act =
+      cfg.contains("hidden_act") && cfg["hidden_act"].is_string()
+          ? cfg["hidden_act"].get<std::string>()
+          : std::string("gelu");
   if (act == "gelu") {
     c->activation = fb::Activation::GeluErf;
   } else if (act == "gelu_new" || act == "gelu_pytorch_tanh") {
@@ -222,9 +226,11 @@ bool TokenString(const json& v, std::string* out) {
 }
 
 Status ParseTokenizer(const std::string& dir, HfCheckpoint* c) {
-  std::map<std::string, std::string> special = {
-      {"unk_token", "[UNK]"}, {"cls_token", "[CLS]"}, {"sep_token", "[SEP]"},
-      {"pad_token", "[PAD]"}, {"mask_token", "[MASK]"}};
+  std::map<std::string, std::string> special = {{"unk_token", "[UNK]"},
+                                                {"cls_token", "[CLS]"},
+                                                {"sep_token", "[SEP]"},
+                                                {"pad_token", "[PAD]"},
+                                                {"mask_token", "[MASK]"}};
   const std::string tc_path = dir + "/tokenizer_config.json";
   if (FileExists(tc_path)) {
     StatusOr<json> jor = ReadJson(tc_path);
@@ -303,7 +309,8 @@ class TensorSource {
              F32Tensor* out) {
     std::vector<std::string> candidates;
     for (const std::string& base : Aliases(hf_name)) {
-      if (base.rfind("classifier.", 0) != 0) candidates.push_back("bert." + base);
+      if (base.rfind("classifier.", 0) != 0)
+        candidates.push_back("bert." + base);
       candidates.push_back(base);
     }
     const StTensor* t = nullptr;
@@ -337,8 +344,8 @@ class TensorSource {
     const std::string w = "LayerNorm.weight", b = "LayerNorm.bias";
     auto ends = [&](const std::string& suffix) {
       return name.size() >= suffix.size() &&
-             name.compare(name.size() - suffix.size(), suffix.size(),
-                          suffix) == 0;
+             name.compare(name.size() - suffix.size(), suffix.size(), suffix) ==
+                 0;
     };
     if (ends(w)) out.push_back(name.substr(0, name.size() - 6) + "gamma");
     if (ends(b)) out.push_back(name.substr(0, name.size() - 4) + "beta");
@@ -371,7 +378,8 @@ Status LoadWeights(const SafetensorsFile& file, HfCheckpoint* c) {
                          {c->type_vocab_size, h}));
   EB_RETURN_IF_ERROR(
       put(n::kEmbeddingLnGamma, "embeddings.LayerNorm.weight", {h}));
-  EB_RETURN_IF_ERROR(put(n::kEmbeddingLnBeta, "embeddings.LayerNorm.bias", {h}));
+  EB_RETURN_IF_ERROR(
+      put(n::kEmbeddingLnBeta, "embeddings.LayerNorm.bias", {h}));
   for (int i = 0; i < c->num_layers; ++i) {
     const std::string p = "encoder.layer." + std::to_string(i) + ".";
     // QKV fusion: rows [0,H) query, [H,2H) key, [2H,3H) value.
@@ -399,12 +407,12 @@ Status LoadWeights(const SafetensorsFile& file, HfCheckpoint* c) {
                            p + "intermediate.dense.weight", {in, h}));
     EB_RETURN_IF_ERROR(
         put(n::Layer(i, n::kFfnInBias), p + "intermediate.dense.bias", {in}));
-    EB_RETURN_IF_ERROR(put(n::Layer(i, n::kFfnOutWeight),
-                           p + "output.dense.weight", {h, in}));
+    EB_RETURN_IF_ERROR(
+        put(n::Layer(i, n::kFfnOutWeight), p + "output.dense.weight", {h, in}));
     EB_RETURN_IF_ERROR(
         put(n::Layer(i, n::kFfnOutBias), p + "output.dense.bias", {h}));
-    EB_RETURN_IF_ERROR(put(n::Layer(i, n::kFfnLnGamma),
-                           p + "output.LayerNorm.weight", {h}));
+    EB_RETURN_IF_ERROR(
+        put(n::Layer(i, n::kFfnLnGamma), p + "output.LayerNorm.weight", {h}));
     EB_RETURN_IF_ERROR(
         put(n::Layer(i, n::kFfnLnBeta), p + "output.LayerNorm.bias", {h}));
   }
@@ -413,10 +421,10 @@ Status LoadWeights(const SafetensorsFile& file, HfCheckpoint* c) {
   const StTensor* cls = file.Find("classifier.weight");
   if (cls != nullptr && cls->shape.size() == 2 && cls->shape[1] == h &&
       cls->shape[0] != static_cast<int64_t>(c->labels.size())) {
-    return FailedPrecondition(
-        "config.json id2label has " + std::to_string(c->labels.size()) +
-        " labels but classifier.weight has " + std::to_string(cls->shape[0]) +
-        " rows");
+    return FailedPrecondition("config.json id2label has " +
+                              std::to_string(c->labels.size()) +
+                              " labels but classifier.weight has " +
+                              std::to_string(cls->shape[0]) + " rows");
   }
   const int64_t num_labels = static_cast<int64_t>(c->labels.size());
   EB_RETURN_IF_ERROR(
@@ -488,9 +496,9 @@ void BuildFlatBuffer(const HfCheckpoint& c,
   }
   auto meta = fbb->CreateVectorOfSortedTables(&kvs);
   auto report = fbb->CreateString(opt.quant_report);
-  auto model = fb::CreateModel(*fbb, kFormatVersion, encoder, tokenizer,
-                               labels, c.tag_scheme, head, tensors_off, meta,
-                               report, data_offset, data_size, checksum);
+  auto model = fb::CreateModel(*fbb, kFormatVersion, encoder, tokenizer, labels,
+                               c.tag_scheme, head, tensors_off, meta, report,
+                               data_offset, data_size, checksum);
   fbb->FinishSizePrefixed(model, fb::ModelIdentifier());
 }
 
@@ -529,7 +537,8 @@ StatusOr<HfCheckpoint> LoadHfCheckpoint(const std::string& dir) {
 
   const std::string vocab_path = dir + "/vocab.txt";
   if (!FileExists(vocab_path)) {
-    return NotFound(vocab_path + ": vocab.txt not found (WordPiece vocab "
+    return NotFound(vocab_path +
+                    ": vocab.txt not found (WordPiece vocab "
                     "required)");
   }
   EB_RETURN_IF_ERROR(ReadVocab(vocab_path, &c.vocab));
@@ -544,11 +553,13 @@ StatusOr<HfCheckpoint> LoadHfCheckpoint(const std::string& dir) {
   const std::string st_path = dir + "/model.safetensors";
   if (!FileExists(st_path)) {
     if (FileExists(dir + "/model.safetensors.index.json")) {
-      return Unimplemented(dir + ": sharded safetensors checkpoints are not "
+      return Unimplemented(dir +
+                           ": sharded safetensors checkpoints are not "
                            "supported; merge into model.safetensors");
     }
     if (FileExists(dir + "/pytorch_model.bin")) {
-      return Unimplemented(dir + ": pytorch_model.bin (pickle) is not "
+      return Unimplemented(dir +
+                           ": pytorch_model.bin (pickle) is not "
                            "supported; save the model as model.safetensors");
     }
     return NotFound(st_path + ": model.safetensors not found");
@@ -584,8 +595,9 @@ StatusOr<std::vector<OutputTensor>> BuildTensors(const HfCheckpoint& ckpt,
   quant_report->clear();
   if (precision == "f32") return F32Tensors(ckpt);
   if (precision == "int8") {
-    return Unimplemented("--precision int8 is not yet supported by this "
-                         "converter build (use f32)");
+    return Unimplemented(
+        "--precision int8 is not yet supported by this "
+        "converter build (use f32)");
   }
   return InvalidArgument("--precision '" + precision +
                          "' is not one of: f32, int8");
@@ -643,10 +655,10 @@ Status WriteEbm(const HfCheckpoint& ckpt,
                            std::strerror(errno) + ")");
   }
   const std::vector<uint8_t> pad(data_offset - fbb.GetSize(), 0);
-  bool ok = std::fwrite(fbb.GetBufferPointer(), 1, fbb.GetSize(), f) ==
-            fbb.GetSize();
-  ok = ok && (pad.empty() ||
-              std::fwrite(pad.data(), 1, pad.size(), f) == pad.size());
+  bool ok =
+      std::fwrite(fbb.GetBufferPointer(), 1, fbb.GetSize(), f) == fbb.GetSize();
+  ok = ok &&
+       (pad.empty() || std::fwrite(pad.data(), 1, pad.size(), f) == pad.size());
   ok = ok && (data.empty() ||
               std::fwrite(data.data(), 1, data.size(), f) == data.size());
   const int write_errno = errno;
@@ -680,10 +692,10 @@ Status Convert(const ConvertOptions& options) {
   if (options.max_seq_len == 0) {
     wopt.max_seq_len = std::min(512, max_pos);
   } else if (options.max_seq_len < 3 || options.max_seq_len > max_pos) {
-    return InvalidArgument("--max-seq-len " +
-                           std::to_string(options.max_seq_len) +
-                           " must be in [3, max_position_embeddings = " +
-                           std::to_string(max_pos) + "]");
+    return InvalidArgument(
+        "--max-seq-len " + std::to_string(options.max_seq_len) +
+        " must be in [3, max_position_embeddings = " + std::to_string(max_pos) +
+        "]");
   } else {
     wopt.max_seq_len = options.max_seq_len;
   }

@@ -16,8 +16,7 @@ int main(int argc, char** argv) {
       "(config.json, vocab.txt, model.safetensors) to an edgebert .ebm "
       "model file.",
       edgebert::kConverterName};
-  app.add_option("--input", opt.input_dir, "checkpoint directory")
-      ->required();
+  app.add_option("--input", opt.input_dir, "checkpoint directory")->required();
   app.add_option("--output", opt.output_path, "output .ebm file")->required();
   app.add_option("--precision", opt.precision, "f32 (default) or int8");
   app.add_option("--max-seq-len", opt.max_seq_len,

@@ -26,7 +26,16 @@ namespace {
 // dynamic dispatch to it; returns the names of the targets run.
 std::vector<std::string> ForEachTarget(const std::function<void()>& fn) {
   std::vector<std::string> names;
-  for (int64_t target : hwy::SupportedAndGeneratedTargets()) {
+  const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
+  if (targets.empty()) {
+    // Single compiled target whose bit the prebuilt libhwy does not report
+    // (e.g. armhf built with -mfpu=neon against a non-NEON libhwy): dispatch
+    // is static, so run once on it.
+    fn();
+    names.push_back(ActiveTargetName());
+    return names;
+  }
+  for (int64_t target : targets) {
     hwy::SetSupportedTargetsForTest(target);
     hwy::GetChosenTarget().Update(hwy::SupportedTargets());
     const std::string name = hwy::TargetName(target);
@@ -71,16 +80,16 @@ TEST_CASE("AddLayerNorm matches the reference on every target") {
     for (bool with_res : {false, true}) {
       const float* r = with_res ? res.data() : nullptr;
       std::vector<float> want(rows * cols);
-      ref::AddLayerNorm(x.data(), r, gamma.data(), beta.data(), eps, rows,
-                        cols, want.data());
+      ref::AddLayerNorm(x.data(), r, gamma.data(), beta.data(), eps, rows, cols,
+                        want.data());
       // Per-element bound of kernel_tolerances.h (row statistics in double).
       std::vector<float> bound(rows * cols);
       for (size_t i = 0; i < rows; ++i) {
         double mean = 0, var = 0;
         std::vector<double> v(cols);
         for (size_t c = 0; c < cols; ++c) {
-          v[c] = with_res ? x[i * cols + c] + res[i * cols + c]
-                          : x[i * cols + c];
+          v[c] =
+              with_res ? x[i * cols + c] + res[i * cols + c] : x[i * cols + c];
           mean += v[c];
         }
         mean /= cols;
@@ -135,8 +144,8 @@ TEST_CASE("BiasGeluErf matches the reference on every target") {
     const size_t rows = 2;
     auto x = Uniform(rows * cols, -6.0f, 6.0f, 10 + cols);
     // Large magnitudes and exact special points.
-    const float special[] = {10.0f, -10.0f, 1e4f, -1e4f, 0.0f, -0.0f,
-                             1e-30f, -1e-30f, 3e38f, -3e38f};
+    const float special[] = {10.0f, -10.0f, 1e4f,    -1e4f, 0.0f,
+                             -0.0f, 1e-30f, -1e-30f, 3e38f, -3e38f};
     for (size_t i = 0; i < std::size(special) && i < x.size(); ++i) {
       x[(i * 7919) % x.size()] = special[i];
     }
@@ -153,8 +162,7 @@ TEST_CASE("BiasGeluErf matches the reference on every target") {
           const float v = with_bias ? x[i] + bias[i % cols] : x[i];
           INFO("v = ", v, " got ", got[i], " want ", want[i]);
           REQUIRE(std::isfinite(got[i]));
-          REQUIRE(std::abs(got[i] - want[i]) <=
-                  tol::kGeluRelErr * std::abs(v));
+          REQUIRE(std::abs(got[i] - want[i]) <= tol::kGeluRelErr * std::abs(v));
         }
       });
     }
@@ -227,16 +235,15 @@ TEST_CASE("Attention matches the reference on every target") {
     for (bool masked : {false, true}) {
       const float* m = masked ? mask.data() : nullptr;
       const float bound = tol::AttentionAbsErr(
-          s.seq, s.head_dim,
-          static_cast<float>(dot_bound) + (masked ? 10000.0f : 0.0f), v_max);
+          s.seq, s.head_dim, static_cast<float>(dot_bound), v_max);
       // Heads [1, heads) only: head 0's output columns must stay untouched.
       const float kSentinel = 12345.0f;
       std::vector<float> want(s.seq * ctx_stride, kSentinel);
       ref::Attention(qkv.data(), qkv_stride, s.seq, s.heads, s.head_dim, scale,
                      m, 1, s.heads, want.data(), ctx_stride);
       ForEachTarget([&] {
-        INFO("seq ", s.seq, " heads ", s.heads, " dim ", s.head_dim,
-             " masked ", masked);
+        INFO("seq ", s.seq, " heads ", s.heads, " dim ", s.head_dim, " masked ",
+             masked);
         std::vector<float> scratch(AttentionScratchFloats(s.seq));
         std::vector<float> got(s.seq * ctx_stride, kSentinel);
         Attention(qkv.data(), qkv_stride, s.seq, s.heads, s.head_dim, scale, m,
@@ -271,8 +278,12 @@ TEST_CASE("Attention ignores keys masked with -10000") {
     }
     Attention(qkv2.data(), 3 * hidden, seq, heads, dim, 0.25f, mask.data(), 0,
               heads, scratch.data(), b.data(), hidden);
-    // Unmasked query rows 0..seq-3 see identical inputs.
-    for (size_t i = 0; i < (seq - 2) * hidden; ++i) REQUIRE(a[i] == b[i]);
+    for (size_t i = 0; i < seq * hidden; ++i) REQUIRE(a[i] == b[i]);
+    // Sanity: changing an unmasked key does change the output.
+    qkv2[hidden] += 1.0f;
+    Attention(qkv2.data(), 3 * hidden, seq, heads, dim, 0.25f, mask.data(), 0,
+              heads, scratch.data(), b.data(), hidden);
+    CHECK(a != b);
   });
 }
 

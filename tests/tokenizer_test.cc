@@ -7,7 +7,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -60,7 +62,8 @@ const std::vector<Case>& Cases() {
       c.text = j.at("text").get<std::string>();
       c.ids = j.at("ids").get<std::vector<int32_t>>();
       for (const auto& o : j.at("offsets")) {
-        c.offsets.emplace_back(o.at(0).get<uint32_t>(), o.at(1).get<uint32_t>());
+        c.offsets.emplace_back(o.at(0).get<uint32_t>(),
+                               o.at(1).get<uint32_t>());
       }
       c.words = j.at("words").get<std::vector<uint32_t>>();
       out.push_back(std::move(c));
@@ -225,18 +228,18 @@ void ExpectInvalidUtf8(const std::string& text, size_t offset) {
 }
 
 TEST_CASE("tokenizer: invalid UTF-8 is rejected with the byte offset") {
-  ExpectInvalidUtf8("ab\xE4\xB8", 2);           // truncated 3-byte sequence.
-  ExpectInvalidUtf8("\xE4", 0);                 // lone lead byte at end.
-  ExpectInvalidUtf8("abc\xE4\xB8x", 5);         // bad continuation byte.
-  ExpectInvalidUtf8("a\xC0\xAF", 1);            // overlong '/' (2 bytes).
-  ExpectInvalidUtf8("ab\xE0\x80\xAF", 3);       // overlong '/' (3 bytes).
-  ExpectInvalidUtf8("\xF0\x80\x80\xAF", 1);     // overlong '/' (4 bytes).
-  ExpectInvalidUtf8("x\xED\xA0\x80y", 2);       // lone surrogate U+D800.
-  ExpectInvalidUtf8("\xED\xBF\xBF", 1);         // lone surrogate U+DFFF.
-  ExpectInvalidUtf8("ok \xFF", 3);              // 0xFF never valid.
+  ExpectInvalidUtf8("ab\xE4\xB8", 2);        // truncated 3-byte sequence.
+  ExpectInvalidUtf8("\xE4", 0);              // lone lead byte at end.
+  ExpectInvalidUtf8("abc\xE4\xB8x", 5);      // bad continuation byte.
+  ExpectInvalidUtf8("a\xC0\xAF", 1);         // overlong '/' (2 bytes).
+  ExpectInvalidUtf8("ab\xE0\x80\xAF", 3);    // overlong '/' (3 bytes).
+  ExpectInvalidUtf8("\xF0\x80\x80\xAF", 1);  // overlong '/' (4 bytes).
+  ExpectInvalidUtf8("x\xED\xA0\x80y", 2);    // lone surrogate U+D800.
+  ExpectInvalidUtf8("\xED\xBF\xBF", 1);      // lone surrogate U+DFFF.
+  ExpectInvalidUtf8("ok \xFF", 3);           // 0xFF never valid.
   ExpectInvalidUtf8("\xFE", 0);
-  ExpectInvalidUtf8("\x80", 0);                 // stray continuation.
-  ExpectInvalidUtf8("\xF4\x90\x80\x80", 1);     // > U+10FFFF.
+  ExpectInvalidUtf8("\x80", 0);              // stray continuation.
+  ExpectInvalidUtf8("\xF4\x90\x80\x80", 1);  // > U+10FFFF.
   ExpectInvalidUtf8("\xF5\x80\x80\x80", 0);
   ExpectInvalidUtf8("中文\xE6\x96", 6);
 
@@ -293,8 +296,8 @@ TEST_CASE("tokenizer: word indices, continuation flags and offsets") {
 }
 
 TEST_CASE("tokenizer: options change behaviour as documented") {
-  std::vector<std::string> vocab = {"[UNK]", "abc", "##def", "ABC", "é", "中",
-                                    "i", "##\xCC\x87"};
+  std::vector<std::string> vocab = {"[UNK]", "abc", "##def", "ABC",
+                                    "é",     "中",  "i",     "##\xCC\x87"};
   TokenizerOptions o;
   o.max_input_chars_per_word = 6;
   auto t = Tokenizer::Create(vocab, o);
@@ -367,6 +370,158 @@ TEST_CASE("tokenizer: TokenToId / IdToToken / Create validation") {
   auto dup = Tokenizer::Create({"[UNK]", "x", "x"}, TokenizerOptions());
   REQUIRE(dup.ok());
   CHECK((*dup)->TokenToId("x") == 2);
+}
+
+// Per code point behaviour: normalized form (space-separated lowercase hex
+// code points) and the number of words of "x" + c + "x".
+struct CpBehaviour {
+  std::string norm;
+  int words;
+  bool operator==(const CpBehaviour& o) const {
+    return norm == o.norm && words == o.words;
+  }
+};
+
+std::string Utf8(char32_t c) {
+  std::string s;
+  if (c < 0x80) {
+    s += static_cast<char>(c);
+  } else if (c < 0x800) {
+    s += static_cast<char>(0xC0 | (c >> 6));
+    s += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    s += static_cast<char>(0xE0 | (c >> 12));
+    s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    s += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    s += static_cast<char>(0xF0 | (c >> 18));
+    s += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    s += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return s;
+}
+
+CpBehaviour Ours(const Tokenizer& tok, char32_t c) {
+  CpBehaviour b;
+  std::string norm;
+  REQUIRE(tok.Normalize(Utf8(c), &norm).ok());
+  std::vector<char32_t> cps;
+  for (size_t i = 0; i < norm.size();) {
+    const unsigned char b0 = static_cast<unsigned char>(norm[i]);
+    const int len = b0 < 0x80 ? 1 : b0 < 0xE0 ? 2 : b0 < 0xF0 ? 3 : 4;
+    char32_t cp = len == 1 ? b0 : b0 & (0x7F >> len);
+    for (int k = 1; k < len; ++k) cp = (cp << 6) | (norm[i + k] & 0x3F);
+    cps.push_back(cp);
+    i += len;
+  }
+  char buf[16];
+  for (size_t i = 0; i < cps.size(); ++i) {
+    std::snprintf(buf, sizeof(buf), i ? " %x" : "%x",
+                  static_cast<unsigned>(cps[i]));
+    b.norm += buf;
+  }
+  std::vector<Token> out;
+  REQUIRE(tok.Tokenize("x" + Utf8(c) + "x", &out).ok());
+  b.words = out.empty() ? 0 : static_cast<int>(out.back().word) + 1;
+  return b;
+}
+
+std::vector<std::string> SplitTabs(const std::string& line) {
+  std::vector<std::string> f;
+  size_t start = 0;
+  for (;;) {
+    size_t tab = line.find('\t', start);
+    f.push_back(line.substr(start, tab - start));
+    if (tab == std::string::npos) return f;
+    start = tab + 1;
+  }
+}
+
+// cp -> (hf, ours), from the committed list of code points on which utf8proc
+// 2.8 (Unicode 15) and HF's Rust crates disagree.
+std::map<char32_t, std::pair<CpBehaviour, CpBehaviour>> Divergences() {
+  std::ifstream in(kFixtureDir + "unicode_divergences.tsv");
+  REQUIRE(in.good());
+  std::map<char32_t, std::pair<CpBehaviour, CpBehaviour>> d;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    auto f = SplitTabs(line);
+    REQUIRE(f.size() >= 5);
+    d[static_cast<char32_t>(std::stoul(f[0], nullptr, 16))] = {
+        {f[1], std::stoi(f[2])}, {f[3], std::stoi(f[4])}};
+  }
+  return d;
+}
+
+TEST_CASE("tokenizer: documented Unicode-version divergences are exact") {
+  const Tokenizer& tok = BertChinese();
+  const auto div = Divergences();
+  CHECK(!div.empty());
+  for (const auto& [cp, hf_ours] : div) {
+    const CpBehaviour got = Ours(tok, cp);
+    CHECK_MESSAGE(got == hf_ours.second, std::hex << "U+" << cp << ": ["
+                                                  << got.norm << "] "
+                                                  << got.words);
+    CHECK(!(got == hf_ours.first));
+  }
+}
+
+// Optional: every Unicode scalar value against HF's table written by
+// `gen_tokenizer_fixtures.js --unicode-table FILE`; the differences must be
+// exactly the documented divergences. EDGEBERT_HF_DIVERGENCES_OUT, if set,
+// receives the observed differences in the fixture's format.
+TEST_CASE(
+    "tokenizer: exhaustive code point parity (EDGEBERT_HF_UNICODE_TABLE)") {
+  const char* table = std::getenv("EDGEBERT_HF_UNICODE_TABLE");
+  if (table == nullptr) {
+    MESSAGE("EDGEBERT_HF_UNICODE_TABLE not set: exhaustive check skipped");
+    return;
+  }
+  const Tokenizer& tok = BertChinese();
+  const auto div = Divergences();
+  std::ifstream in(table);
+  REQUIRE_MESSAGE(in.good(), "cannot open " << table);
+  std::string line;
+  size_t n = 0;
+  std::map<char32_t, std::pair<CpBehaviour, CpBehaviour>> seen;
+  while (std::getline(in, line)) {
+    auto f = SplitTabs(line);
+    REQUIRE(f.size() == 3);
+    const char32_t cp = static_cast<char32_t>(std::stoul(f[0], nullptr, 16));
+    const CpBehaviour hf{f[1], std::stoi(f[2])};
+    const CpBehaviour got = Ours(tok, cp);
+    ++n;
+    if (!(got == hf)) seen[cp] = {hf, got};
+  }
+  CHECK(n == 0x110000 - 0x800);
+  if (const char* w = std::getenv("EDGEBERT_HF_DIVERGENCES_OUT")) {
+    std::ofstream o(w);
+    o << "# code point\thf normalized\thf words\tours normalized\tours words\n";
+    for (const auto& [cp, v] : seen) {
+      char buf[16];
+      std::snprintf(buf, sizeof(buf), "%04x", static_cast<unsigned>(cp));
+      o << buf << "\t" << v.first.norm << "\t" << v.first.words << "\t"
+        << v.second.norm << "\t" << v.second.words << "\n";
+    }
+  }
+  size_t unexpected = 0;
+  for (const auto& [cp, v] : seen) {
+    auto it = div.find(cp);
+    if (it == div.end() || !(it->second.first == v.first)) {
+      if (++unexpected <= 20) {
+        CHECK_MESSAGE(false, std::hex << "U+" << cp << " hf [" << v.first.norm
+                                      << "] " << v.first.words << " ours ["
+                                      << v.second.norm << "] "
+                                      << v.second.words);
+      }
+    }
+  }
+  CHECK(unexpected == 0);
+  CHECK(seen.size() == div.size());
+  MESSAGE("exhaustive: " << n << " code points, " << seen.size()
+                         << " documented divergences");
 }
 
 }  // namespace

@@ -131,8 +131,14 @@ StatusOr<std::unique_ptr<Tagger>> Tagger::Create(const Model& model,
   StatusOr<std::unique_ptr<Tokenizer>> tok = MakeTokenizer(f);
   if (!tok.ok()) return tok.status();
   impl->tokenizer = std::move(tok.value());
+  GemmF32::Backend backend = GemmF32::Backend::kAuto;
+  if (options.f32_gemm == TaggerOptions::F32Gemm::kXnnpack) {
+    backend = GemmF32::Backend::kXnnpack;
+  } else if (options.f32_gemm == TaggerOptions::F32Gemm::kHighway) {
+    backend = GemmF32::Backend::kHighway;
+  }
   StatusOr<std::unique_ptr<Encoder>> enc =
-      Encoder::Create(f, t->options_.max_seq_len);
+      Encoder::Create(f, t->options_.max_seq_len, backend);
   if (!enc.ok()) return enc.status();
   impl->encoder = std::move(enc.value());
   for (const std::string& l : model.config().labels) {
@@ -213,8 +219,8 @@ Status Tagger::Tag(std::string_view text, TagResult* result,
   m.labels.resize(n);
   m.probs.resize(n);
   if (m.crf_trans != nullptr) {
-    m.crf_scratch.resize(CrfScratchFloats(n, L));
-    CrfViterbi(m.token_logits.data(), n, L, m.crf_trans, m.crf_start,
+    m.crf_scratch.resize(crf::ScratchFloats(n, static_cast<uint32_t>(L)));
+    crf::Viterbi(m.token_logits.data(), n, L, m.crf_trans, m.crf_start,
                m.crf_end, m.crf_scratch.data(), m.labels.data());
   }
   for (uint32_t i = 0; i < n; ++i) {
@@ -239,6 +245,7 @@ Status Tagger::Tag(std::string_view text, TagResult* result,
       const float* row = m.token_logits.data() + size_t{i} * L;
       result->tokens.push_back(TokenResult{
           tk.id, m.tokenizer->IdToToken(tk.id), tk.start, tk.end,
+          tk.start_byte, tk.end_byte, tk.word, tk.continuation,
           m.labels[i], std::vector<float>(row, row + L)});
     }
   }

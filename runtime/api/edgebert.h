@@ -76,13 +76,20 @@ struct TaggerOptions {
   uint32_t stride = 0;
   // Longest accepted input in bytes (longer text -> InvalidArgument).
   size_t max_text_bytes = 1 << 20;
+  // Backend of the f32 GEMMs (weights stored as f32): kAuto = XNNPACK when
+  // compiled in, else the Highway GEMM.
+  enum class F32Gemm { kAuto, kXnnpack, kHighway };
+  F32Gemm f32_gemm = F32Gemm::kAuto;
 };
 
 struct TokenResult {
   int32_t id;
   std::string piece;
-  uint32_t start, end;  // code points into the input.
-  int32_t label;        // label id (of this piece, from its window).
+  uint32_t start, end;            // code points into the input.
+  uint32_t start_byte, end_byte;  // bytes into the input.
+  uint32_t word;                  // pre-tokenized word index.
+  bool continuation;              // a "##" piece.
+  int32_t label;  // label id (of this piece, from its window / CRF path).
   std::vector<float> logits;
 };
 

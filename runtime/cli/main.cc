@@ -226,6 +226,10 @@ int RunEval(const Common& c, const std::string& data) {
   eb::Status s = Load(c, &l);
   if (!s.ok()) return Fail(s);
   const std::vector<std::string>& labels = l.model->config().labels;
+  std::vector<eb::LabelInfo> label_info;
+  for (const std::string& name : labels) label_info.push_back(eb::ParseLabel(name));
+  std::vector<eb::Token> tokens;
+  std::vector<int32_t> label_ids;
   eb::PrfCounts counts;
   eb::TagResult r;
   size_t errors = 0;
@@ -238,7 +242,15 @@ int RunEval(const Common& c, const std::string& data) {
     if (!st.ok()) {
       ++errors;
     } else {
-      pred = eb::CharTagsFromTokens(sent.chars, r.tokens, labels);
+      tokens.clear();
+      label_ids.clear();
+      for (const eb::TokenResult& t : r.tokens) {
+        tokens.push_back(eb::Token{t.id, t.start, t.end, t.start_byte,
+                                   t.end_byte, t.word, t.continuation});
+        label_ids.push_back(t.label);
+      }
+      pred = eb::CharTagsFromWordLabels(sent.chars, tokens, label_ids,
+                                        label_info);
     }
     counts.Add(eb::SpansFromTags(sent.tags), eb::SpansFromTags(pred));
   }

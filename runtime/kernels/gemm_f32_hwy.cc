@@ -44,7 +44,7 @@ HWY_INLINE void MicroKernel(const float* HWY_RESTRICT x, size_t k,
   const size_t nr = 2 * N;
   const auto b0 = hn::Load(d, pbias);
   const auto b1 = hn::Load(d, pbias + N);
-#define EB_INIT(r)  \
+#define EB_INIT(r)   \
   auto c##r##0 = b0; \
   auto c##r##1 = b1;
   EB_ROWS(EB_INIT)
@@ -52,30 +52,30 @@ HWY_INLINE void MicroKernel(const float* HWY_RESTRICT x, size_t k,
   for (size_t kk = 0; kk < k; ++kk) {
     const auto w0 = hn::Load(d, panel + kk * nr);
     const auto w1 = hn::Load(d, panel + kk * nr + N);
-#define EB_FMA(r)                                    \
-  if constexpr (r < kRows) {                         \
-    const auto a = hn::Set(d, x[r * k + kk]);        \
-    c##r##0 = hn::MulAdd(a, w0, c##r##0);            \
-    c##r##1 = hn::MulAdd(a, w1, c##r##1);            \
+#define EB_FMA(r)                             \
+  if constexpr (r < kRows) {                  \
+    const auto a = hn::Set(d, x[r * k + kk]); \
+    c##r##0 = hn::MulAdd(a, w0, c##r##0);     \
+    c##r##1 = hn::MulAdd(a, w1, c##r##1);     \
   }
     EB_ROWS(EB_FMA)
 #undef EB_FMA
   }
   if (ncols == nr) {
-#define EB_STORE(r)                          \
-  if constexpr (r < kRows) {                 \
-    hn::StoreU(c##r##0, d, y + r * n);       \
-    hn::StoreU(c##r##1, d, y + r * n + N);   \
+#define EB_STORE(r)                        \
+  if constexpr (r < kRows) {               \
+    hn::StoreU(c##r##0, d, y + r * n);     \
+    hn::StoreU(c##r##1, d, y + r * n + N); \
   }
     EB_ROWS(EB_STORE)
 #undef EB_STORE
   } else {
     HWY_ALIGN float tmp[2 * HWY_MAX_BYTES / sizeof(float)];
-#define EB_STORE_PARTIAL(r)                                   \
-  if constexpr (r < kRows) {                                  \
-    hn::Store(c##r##0, d, tmp);                               \
-    hn::Store(c##r##1, d, tmp + N);                           \
-    std::memcpy(y + r * n, tmp, ncols * sizeof(float));       \
+#define EB_STORE_PARTIAL(r)                             \
+  if constexpr (r < kRows) {                            \
+    hn::Store(c##r##0, d, tmp);                         \
+    hn::Store(c##r##1, d, tmp + N);                     \
+    std::memcpy(y + r * n, tmp, ncols * sizeof(float)); \
   }
     EB_ROWS(EB_STORE_PARTIAL)
 #undef EB_STORE_PARTIAL
@@ -126,8 +126,8 @@ void RunImpl(const float* packed, const float* pbias, size_t k, size_t n,
   EB_CHECK(nr == PanelWidthImpl());  // packed for another target.
   if (m == 0) return;
   const size_t num_panels = (n + nr - 1) / nr;
-  GemmTask task{packed, pbias, x, y, k, n, m, nr,
-                (m + kRowsPerTile - 1) / kRowsPerTile};
+  GemmTask task{
+      packed, pbias, x, y, k, n, m, nr, (m + kRowsPerTile - 1) / kRowsPerTile};
   pthreadpool_parallelize_1d(pool, &GemmTile, &task,
                              num_panels * task.num_row_tiles, /*flags=*/0);
 }
@@ -141,9 +141,7 @@ namespace edgebert::kernels {
 HWY_EXPORT(PanelWidthImpl);
 HWY_EXPORT(RunImpl);
 
-size_t GemmF32HwyPanelWidth() {
-  return HWY_DYNAMIC_DISPATCH(PanelWidthImpl)();
-}
+size_t GemmF32HwyPanelWidth() { return HWY_DYNAMIC_DISPATCH(PanelWidthImpl)(); }
 
 bool GemmF32Hwy::Pack(const float* weight, const float* bias, size_t k,
                       size_t n) {
@@ -177,8 +175,8 @@ void GemmF32Hwy::Run(const float* x, size_t m, float* y,
                      pthreadpool_t pool) const {
   const size_t num_panels = (n_ + nr_ - 1) / nr_;
   const float* pbias = packed_.get() + num_panels * nr_ * k_;
-  HWY_DYNAMIC_DISPATCH(RunImpl)(packed_.get(), pbias, k_, n_, nr_, x, m, y,
-                                pool);
+  HWY_DYNAMIC_DISPATCH(RunImpl)
+  (packed_.get(), pbias, k_, n_, nr_, x, m, y, pool);
 }
 
 }  // namespace edgebert::kernels

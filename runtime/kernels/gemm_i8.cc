@@ -6,6 +6,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <type_traits>
+#include <utility>
 
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/quant/codec.h"
@@ -52,7 +54,6 @@ struct Args {
   int32_t* acc;
   size_t acc_stride;
   bool gelu;
-  size_t panels_per_task;
 };
 
 inline int32_t Load32(const int8_t* p) {
@@ -177,52 +178,71 @@ void DequantizeRowI8Impl(const int8_t* q, size_t dim, float scale,
   for (; i < dim; ++i) out[i] = scale * static_cast<float>(q[i]);
 }
 
+// Calls f(integral_constant<size_t, i>) for i = 0..N-1, fully unrolled so
+// that register-tile arrays are indexed by constants (GCC then keeps them in
+// registers instead of on the stack).
+template <class F, size_t... I>
+HWY_INLINE void UnrollImpl(F&& f, std::index_sequence<I...>) {
+  (f(std::integral_constant<size_t, I>()), ...);
+}
+template <size_t N, class F>
+HWY_INLINE void Unroll(F&& f) {
+  UnrollImpl(f, std::make_index_sequence<N>());
+}
+
 // ---------------------------------------------------------------------------
-// Micro-kernels. Tile<MR, P>(x, x_stride, w, panel_bytes, k_groups, out)
+// Micro-kernels. Tile<MR, P>(x, x_stride, w, panel_bytes, k_groups, out, ld)
 // computes, for MR rows of x and P consecutive panels starting at w,
-//   out[r * (P * 16) + j] = kOffset * weight_sums[channel j]
+//   out[r * ld + j] = kOffset * weight_sums[channel j]
 //                           + sum_k x[r, k] * wq[channel j, k]
 // (kOffset = 128 for the u8 x s8 VNNI kernel, else 0; GemmTask subtracts it).
 
 #if HWY_TARGET == HWY_AVX3_DL
 #define EB_GEMM_I8_KERNEL "vnni"
-// Highway's AVX3_DL attribute string lists avxvnni but not avx512vnni; the
-// target is only selected on CPUs with AVX512-VNNI (Highway's AVX3_DL group).
-#define EB_VNNI_ATTR __attribute__((target(HWY_TARGET_STR ",avx512vnni")))
+// Highway's AVX3_DL target string lists avxvnni but not avx512vnni; the target
+// is only selected on CPUs with AVX512-VNNI (part of Highway's AVX3_DL group),
+// so enabling it for this kernel is safe.
+HWY_PUSH_ATTRIBUTES("avx512vnni")
 struct Micro {
   static constexpr size_t kMR = 8;
   static constexpr size_t kP = 3;
   static constexpr int32_t kOffset = 128;
+  // Per k-group: kP weight loads, MR broadcast+xor (u8 = q ^ 0x80), MR * kP
+  // vpdpbusd. 24 accumulators + 3 weights + 1 activation register.
   template <size_t MR, size_t P>
-  static EB_VNNI_ATTR void Tile(const int8_t* x, size_t x_stride,
-                                const int8_t* w, size_t panel_bytes,
-                                size_t k_groups, int32_t* out) {
+  static void Tile(const int8_t* x, size_t x_stride, const int8_t* w,
+                   size_t panel_bytes, size_t k_groups, int32_t* out,
+                   size_t ld) {
     __m512i acc[MR][P];
-    for (size_t r = 0; r < MR; ++r)
-      for (size_t p = 0; p < P; ++p) acc[r][p] = _mm512_setzero_si512();
+    Unroll<MR>([&](auto r) {
+      Unroll<P>([&](auto p) { acc[r][p] = _mm512_setzero_si512(); });
+    });
     const __m512i flip = _mm512_set1_epi32(static_cast<int32_t>(0x80808080u));
     const int8_t* wg = w;
-    for (size_t g = 0; g < k_groups; ++g, wg += kGroupBytes) {
+    const int8_t* xg = x;
+    for (size_t g = 0; g < k_groups; ++g, wg += kGroupBytes, xg += 4) {
       __m512i wv[P];
-      for (size_t p = 0; p < P; ++p) {
+      Unroll<P>([&](auto p) {
         wv[p] = _mm512_loadu_si512(wg + p * panel_bytes);
-        _mm_prefetch(reinterpret_cast<const char*>(wg + p * panel_bytes) + 512,
+        _mm_prefetch(reinterpret_cast<const char*>(wg + p * panel_bytes) + 1024,
                      _MM_HINT_T0);
-      }
-      for (size_t r = 0; r < MR; ++r) {
+      });
+      Unroll<MR>([&](auto r) {
         const __m512i a = _mm512_xor_si512(
-            _mm512_set1_epi32(Load32(x + r * x_stride + 4 * g)), flip);
-        for (size_t p = 0; p < P; ++p) {
+            _mm512_set1_epi32(Load32(xg + r * x_stride)), flip);
+        Unroll<P>([&](auto p) {
           acc[r][p] = _mm512_dpbusd_epi32(acc[r][p], a, wv[p]);
-        }
-      }
+        });
+      });
     }
-    for (size_t r = 0; r < MR; ++r)
-      for (size_t p = 0; p < P; ++p)
-        _mm512_storeu_si512(out + r * P * kNR + p * kNR, acc[r][p]);
+    Unroll<MR>([&](auto r) {
+      Unroll<P>([&](auto p) {
+        _mm512_storeu_si512(out + r * ld + p * kNR, acc[r][p]);
+      });
+    });
   }
 };
-#undef EB_VNNI_ATTR
+HWY_POP_ATTRIBUTES
 
 #elif HWY_TARGET == HWY_AVX3
 #define EB_GEMM_I8_KERNEL "madd16"
@@ -235,7 +255,7 @@ struct Micro {
   template <size_t MR, size_t P>
   static HWY_ATTR void Tile(const int8_t* x, size_t x_stride,
                             const int8_t* w, size_t panel_bytes,
-                            size_t k_groups, int32_t* out) {
+                            size_t k_groups, int32_t* out, size_t ld) {
     __m512i lo[MR][P], hi[MR][P];  // channels 0-7 / 8-15, 2 lanes each.
     for (size_t r = 0; r < MR; ++r)
       for (size_t p = 0; p < P; ++p) {
@@ -267,7 +287,7 @@ struct Micro {
         const __m512i s = _mm512_add_epi32(
             _mm512_permutex2var_epi32(lo[r][p], even, hi[r][p]),
             _mm512_permutex2var_epi32(lo[r][p], odd, hi[r][p]));
-        _mm512_storeu_si512(out + r * P * kNR + p * kNR, s);
+        _mm512_storeu_si512(out + r * ld + p * kNR, s);
       }
   }
 };
@@ -281,7 +301,7 @@ struct Micro {
   template <size_t MR, size_t P>
   static HWY_ATTR void Tile(const int8_t* x, size_t x_stride,
                             const int8_t* w, size_t panel_bytes,
-                            size_t k_groups, int32_t* out) {
+                            size_t k_groups, int32_t* out, size_t ld) {
     // acc[r][p][q]: channels 4q..4q+3, (channel, k-pair) lanes.
     __m256i acc[MR][P][4];
     for (size_t r = 0; r < MR; ++r)
@@ -311,7 +331,7 @@ struct Micro {
             _mm256_hadd_epi32(acc[r][p][0], acc[r][p][1]), 0xD8);
         const __m256i s1 = _mm256_permute4x64_epi64(
             _mm256_hadd_epi32(acc[r][p][2], acc[r][p][3]), 0xD8);
-        int32_t* o = out + r * P * kNR + p * kNR;
+        int32_t* o = out + r * ld + p * kNR;
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), s0);
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 8), s1);
       }
@@ -329,7 +349,7 @@ struct Micro {
   template <size_t MR, size_t P>
   static HWY_ATTR void Tile(const int8_t* x, size_t x_stride,
                             const int8_t* w, size_t panel_bytes,
-                            size_t k_groups, int32_t* out) {
+                            size_t k_groups, int32_t* out, size_t ld) {
     int32x4_t acc[MR][P][8];
     for (size_t r = 0; r < MR; ++r)
       for (size_t p = 0; p < P; ++p)
@@ -359,7 +379,7 @@ struct Micro {
                                          vget_high_s32(acc[r][p][2 * q]));
           const int32x2_t s1 = vpadd_s32(vget_low_s32(acc[r][p][2 * q + 1]),
                                          vget_high_s32(acc[r][p][2 * q + 1]));
-          vst1q_s32(out + r * P * kNR + p * kNR + 4 * q, vcombine_s32(s0, s1));
+          vst1q_s32(out + r * ld + p * kNR + 4 * q, vcombine_s32(s0, s1));
         }
   }
 };
@@ -373,9 +393,9 @@ struct MicroDot {
   static constexpr size_t kP = 1;
   static constexpr int32_t kOffset = 0;
   template <size_t MR, size_t P>
-  static __attribute__((target("+dotprod"))) void Tile(
+  static __attribute__((target("arch=armv8.2-a+dotprod"))) void Tile(
       const int8_t* x, size_t x_stride, const int8_t* w, size_t panel_bytes,
-      size_t k_groups, int32_t* out) {
+      size_t k_groups, int32_t* out, size_t ld) {
     int32x4_t acc[MR][P][4];
     for (size_t r = 0; r < MR; ++r)
       for (size_t p = 0; p < P; ++p)
@@ -396,7 +416,7 @@ struct MicroDot {
     for (size_t r = 0; r < MR; ++r)
       for (size_t p = 0; p < P; ++p)
         for (size_t q = 0; q < 4; ++q)
-          vst1q_s32(out + r * P * kNR + p * kNR + 4 * q, acc[r][p][q]);
+          vst1q_s32(out + r * ld + p * kNR + 4 * q, acc[r][p][q]);
   }
 };
 #endif  // HWY_ARCH_ARM_A64
@@ -412,7 +432,7 @@ struct Micro {
   template <size_t MR, size_t P>
   static HWY_ATTR void Tile(const int8_t* x, size_t x_stride,
                             const int8_t* w, size_t panel_bytes,
-                            size_t k_groups, int32_t* out) {
+                            size_t k_groups, int32_t* out, size_t ld) {
     const hn::CappedTag<int32_t, kGroupBytes> d32;
     const hn::Rebind<int8_t, decltype(d32)> d8;
     const size_t nl = hn::Lanes(d32);
@@ -436,7 +456,7 @@ struct Micro {
           hn::Store(acc, d32, lanes + j);
         }
         for (size_t c = 0; c < kNR; ++c) {
-          out[r * P * kNR + p * kNR + c] =
+          out[r * ld + p * kNR + c] =
               lanes[4 * c] + lanes[4 * c + 1] + lanes[4 * c + 2] +
               lanes[4 * c + 3];
         }
@@ -454,20 +474,20 @@ template <class K, size_t MR, size_t P>
 HWY_INLINE void DispatchTile(size_t mr, size_t np, const int8_t* x,
                              size_t x_stride, const int8_t* w,
                              size_t panel_bytes, size_t k_groups,
-                             int32_t* out) {
+                             int32_t* out, size_t ld) {
   if constexpr (MR > 1) {
     if (mr < MR) {
       return DispatchTile<K, MR - 1, P>(mr, np, x, x_stride, w, panel_bytes,
-                                        k_groups, out);
+                                        k_groups, out, ld);
     }
   }
   if constexpr (P > 1) {
     if (np < P) {
       return DispatchTile<K, MR, P - 1>(mr, np, x, x_stride, w, panel_bytes,
-                                        k_groups, out);
+                                        k_groups, out, ld);
     }
   }
-  K::template Tile<MR, P>(x, x_stride, w, panel_bytes, k_groups, out);
+  K::template Tile<MR, P>(x, x_stride, w, panel_bytes, k_groups, out, ld);
 }
 
 // GELU (erf form) with erf from Abramowitz & Stegun 7.1.26 (|error| <= 1.5e-7).
@@ -547,14 +567,13 @@ void GemmTask(const Args& a, size_t task) {
   for (size_t row0 = 0; row0 < a.m; row0 += kMR) {
     const size_t mr = std::min(kMR, a.m - row0);
     DispatchTile<K, kMR, kP>(mr, np, a.xq + row0 * a.x_stride, a.x_stride, w,
-                             a.panel_bytes, a.k_groups, tile);
+                             a.panel_bytes, a.k_groups, tile, ld);
     Epilogue<K>(a, row0, mr, n0, ncols, tile, ld);
   }
 }
 
 template <class K>
 void RunGemm(Args& a, pthreadpool_t pool) {
-  a.panels_per_task = K::kP;
   const size_t tasks = (a.panels + K::kP - 1) / K::kP;
   if (pool == nullptr || pthreadpool_get_threads_count(pool) <= 1) {
     for (size_t t = 0; t < tasks; ++t) GemmTask<K>(a, t);
@@ -563,7 +582,7 @@ void RunGemm(Args& a, pthreadpool_t pool) {
   pthreadpool_parallelize_1d(
       pool,
       [](void* ctx, size_t t) { GemmTask<K>(*static_cast<const Args*>(ctx), t); },
-      &a, tasks, PTHREADPOOL_FLAG_DISABLE_DENORMALS);
+      &a, tasks, 0);
 }
 
 HWY_INLINE bool UseDotProd() {

@@ -8,9 +8,11 @@
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "runtime/kernels/kernels.cc"
+// clang-format off
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
 #include <hwy/contrib/math/math-inl.h>
+// clang-format on
 
 HWY_BEFORE_NAMESPACE();
 namespace edgebert::kernels::HWY_NAMESPACE {
@@ -66,9 +68,9 @@ HWY_INLINE void AddStep(D d, const float* x, const float* r, size_t i,
   hn::StoreU(v, d, y + i);
 }
 
-void AddLayerNormImpl(const float* x, const float* residual,
-                      const float* gamma, const float* beta, float eps,
-                      size_t rows, size_t cols, float* y) {
+void AddLayerNormImpl(const float* x, const float* residual, const float* gamma,
+                      const float* beta, float eps, size_t rows, size_t cols,
+                      float* y) {
   const DF d;
   const D1 d1;
   const size_t N = hn::Lanes(d);
@@ -120,8 +122,8 @@ template <class D, class V>
 HWY_INLINE V GeluErf(D d, V v) {
   const auto a = hn::Min(hn::Mul(hn::Abs(v), hn::Set(d, 0.70710678118654752f)),
                          hn::Set(d, 10.0f));
-  const auto t = hn::Div(hn::Set(d, 1.0f),
-                         hn::MulAdd(hn::Set(d, 0.3275911f), a, hn::Set(d, 1.0f)));
+  const auto t = hn::Div(hn::Set(d, 1.0f), hn::MulAdd(hn::Set(d, 0.3275911f), a,
+                                                      hn::Set(d, 1.0f)));
   auto poly = hn::Set(d, 1.061405429f);
   poly = hn::MulAdd(poly, t, hn::Set(d, -1.453152027f));
   poly = hn::MulAdd(poly, t, hn::Set(d, 1.421413741f));
@@ -196,7 +198,8 @@ HWY_INLINE void ScaleRow(float* HWY_RESTRICT x, float s, size_t n) {
   const size_t N = hn::Lanes(d);
   const auto vs = hn::Set(d, s);
   size_t i = 0;
-  for (; i + N <= n; i += N) hn::StoreU(hn::Mul(hn::LoadU(d, x + i), vs), d, x + i);
+  for (; i + N <= n; i += N)
+    hn::StoreU(hn::Mul(hn::LoadU(d, x + i), vs), d, x + i);
   for (; i < n; ++i) x[i] *= s;
 }
 
@@ -228,23 +231,28 @@ HWY_INLINE float Dot(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
   return s;
 }
 
-// out[0, cols) = sum_j p[j] * v[j * v_stride + (0, cols)], with `kVecs`
-// accumulators of tag `D` kept in registers over all j.
+// out[0, kVecs * Lanes(d)) = sum_j p[j] * v[j * v_stride + (same range)],
+// kVecs (1..4) accumulators of tag D kept in registers over all j. Separate
+// variables, not an array: sizeless SVE/RVV vectors cannot form arrays.
 template <size_t kVecs, class D>
 HWY_INLINE void WeightedRowSum(D d, const float* HWY_RESTRICT p,
                                const float* HWY_RESTRICT v, size_t v_stride,
                                size_t seq, float* HWY_RESTRICT out) {
+  static_assert(kVecs >= 1 && kVecs <= 4, "kVecs in 1..4");
   const size_t N = hn::Lanes(d);
-  hn::Vec<D> acc[kVecs];
-  for (size_t u = 0; u < kVecs; ++u) acc[u] = hn::Zero(d);
+  auto a0 = hn::Zero(d), a1 = hn::Zero(d), a2 = hn::Zero(d), a3 = hn::Zero(d);
   for (size_t j = 0; j < seq; ++j) {
     const auto pj = hn::Set(d, p[j]);
     const float* vr = v + j * v_stride;
-    for (size_t u = 0; u < kVecs; ++u) {
-      acc[u] = hn::MulAdd(pj, hn::LoadU(d, vr + u * N), acc[u]);
-    }
+    a0 = hn::MulAdd(pj, hn::LoadU(d, vr), a0);
+    if constexpr (kVecs > 1) a1 = hn::MulAdd(pj, hn::LoadU(d, vr + N), a1);
+    if constexpr (kVecs > 2) a2 = hn::MulAdd(pj, hn::LoadU(d, vr + 2 * N), a2);
+    if constexpr (kVecs > 3) a3 = hn::MulAdd(pj, hn::LoadU(d, vr + 3 * N), a3);
   }
-  for (size_t u = 0; u < kVecs; ++u) hn::StoreU(acc[u], d, out + u * N);
+  hn::StoreU(a0, d, out);
+  if constexpr (kVecs > 1) hn::StoreU(a1, d, out + N);
+  if constexpr (kVecs > 2) hn::StoreU(a2, d, out + 2 * N);
+  if constexpr (kVecs > 3) hn::StoreU(a3, d, out + 3 * N);
 }
 
 void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
@@ -302,8 +310,8 @@ void AddLayerNorm(const float* x, const float* residual, const float* gamma,
                   const float* beta, float eps, size_t rows, size_t cols,
                   float* y) {
   if (cols == 0) return;
-  HWY_DYNAMIC_DISPATCH(AddLayerNormImpl)(x, residual, gamma, beta, eps, rows,
-                                         cols, y);
+  HWY_DYNAMIC_DISPATCH(AddLayerNormImpl)
+  (x, residual, gamma, beta, eps, rows, cols, y);
 }
 
 void BiasGeluErf(float* x, const float* bias, size_t rows, size_t cols) {
@@ -320,9 +328,9 @@ void Attention(const float* qkv, size_t qkv_stride, size_t seq,
                size_t num_heads, size_t head_dim, float scale,
                const float* mask_add, size_t head_begin, size_t head_end,
                float* scratch, float* ctx, size_t ctx_stride) {
-  HWY_DYNAMIC_DISPATCH(AttentionImpl)(qkv, qkv_stride, seq, num_heads,
-                                      head_dim, scale, mask_add, head_begin,
-                                      head_end, scratch, ctx, ctx_stride);
+  HWY_DYNAMIC_DISPATCH(AttentionImpl)
+  (qkv, qkv_stride, seq, num_heads, head_dim, scale, mask_add, head_begin,
+   head_end, scratch, ctx, ctx_stride);
 }
 
 const char* ActiveTargetName() {

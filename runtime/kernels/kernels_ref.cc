@@ -35,8 +35,8 @@ void AddLayerNorm(const float* x, const float* residual, const float* gamma,
 void BiasGeluErf(float* x, const float* bias, size_t rows, size_t cols) {
   for (size_t r = 0; r < rows; ++r) {
     for (size_t c = 0; c < cols; ++c) {
-      const float v = bias != nullptr ? x[r * cols + c] + bias[c]
-                                      : x[r * cols + c];
+      const float v =
+          bias != nullptr ? x[r * cols + c] + bias[c] : x[r * cols + c];
       const double vd = v;
       x[r * cols + c] =
           static_cast<float>(0.5 * vd * (1.0 + std::erf(vd / std::sqrt(2.0))));

@@ -1,8 +1,10 @@
 // Checksum64: the 64-bit checksum of an .ebm data section
 // (Model.data_checksum, schema/edgebert.fbs).
 //
-// Algorithm (edgebert's own, in the style of xxHash64; NOT bit-compatible
-// with xxHash64 and must never change, since files store its value):
+// Algorithm: XXH64 with seed 0, written here from the published xxHash
+// specification (so any XXH64 implementation can verify a file; e.g.
+// Checksum64("") == 0xEF46DB3751D8E999). Files store its value: never change
+// it.
 //   P1..P5 below; rotl = 64-bit rotate left; words are little-endian uint64
 //   read with memcpy (any alignment).
 //   lane(acc, w)  = rotl(acc + w * P2, 31) * P1
@@ -13,7 +15,8 @@
 //      n < 32: h = P5.
 //   2. h += n.
 //   3. each remaining 8-byte word w: h = rotl(h ^ lane(0, w), 27) * P1 + P4.
-//   4. remaining 4-byte word u (LE uint32): h = rotl(h ^ (u * P1), 23) * P2 + P3.
+//   4. remaining 4-byte word u (LE uint32): h = rotl(h ^ (u * P1), 23) * P2 +
+//   P3.
 //   5. each remaining byte b: h = rotl(h ^ (b * P5), 11) * P1.
 //   6. avalanche: h ^= h >> 33; h *= P2; h ^= h >> 29; h *= P3; h ^= h >> 32.
 // Only 64-bit integer arithmetic modulo 2^64, so the value is identical on

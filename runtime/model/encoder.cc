@@ -34,8 +34,8 @@ struct AttentionTask {
 
 Encoder::~Encoder() { std::free(arena_); }
 
-StatusOr<std::unique_ptr<Encoder>> Encoder::Create(const ModelFile& file,
-                                                   size_t max_seq) {
+StatusOr<std::unique_ptr<Encoder>> Encoder::Create(
+    const ModelFile& file, size_t max_seq, GemmF32::Backend f32_backend) {
   const fb::EncoderConfig& c = *file.model().encoder();
   std::unique_ptr<Encoder> e(new Encoder());
   e->hidden_ = static_cast<size_t>(c.hidden_size());
@@ -90,7 +90,8 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(const ModelFile& file,
     auto lin = [&](const char* w, const char* b, size_t k, size_t n,
                    Activation act, std::unique_ptr<Linear>* out) -> Status {
       StatusOr<std::unique_ptr<Linear>> r =
-          CreateLinear(file, names::Layer(i, w), names::Layer(i, b), k, n, act);
+          CreateLinear(file, names::Layer(i, w), names::Layer(i, b), k, n,
+                       act, f32_backend);
       if (!r.ok()) return r.status();
       *out = std::move(r.value());
       return Status::Ok();
@@ -117,7 +118,7 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(const ModelFile& file,
   {
     StatusOr<std::unique_ptr<Linear>> r =
         CreateLinear(file, names::kClassifierWeight, names::kClassifierBias,
-                     e->hidden_, e->labels_, Activation::kNone);
+                     e->hidden_, e->labels_, Activation::kNone, f32_backend);
     if (!r.ok()) return r.status();
     e->classifier_ = std::move(r.value());
   }

@@ -33,8 +33,9 @@ namespace edgebert {
 
 class Encoder {
  public:
-  static StatusOr<std::unique_ptr<Encoder>> Create(const ModelFile& file,
-                                                   size_t max_seq);
+  static StatusOr<std::unique_ptr<Encoder>> Create(
+      const ModelFile& file, size_t max_seq,
+      GemmF32::Backend f32_backend = GemmF32::Backend::kAuto);
   ~Encoder();
 
   // ids: n token ids (incl. [CLS]/[SEP]), 1 <= n <= max_seq, each in

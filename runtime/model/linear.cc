@@ -20,7 +20,7 @@ class LinearF32 final : public Linear {
   }
   size_t ScratchBytes(size_t) const override { return 0; }
   size_t owned_bytes() const override { return gemm_->packed_bytes(); }
-  const char* kind() const override { return GemmF32::BackendName(); }
+  const char* kind() const override { return gemm_->backend_name(); }
 
  private:
   std::unique_ptr<GemmF32> gemm_;
@@ -32,7 +32,8 @@ StatusOr<std::unique_ptr<Linear>> CreateLinear(const ModelFile& file,
                                                const std::string& weight_name,
                                                const std::string& bias_name,
                                                size_t k, size_t n,
-                                               Activation act) {
+                                               Activation act,
+                                               GemmF32::Backend f32_backend) {
   const int64_t kk = static_cast<int64_t>(k), nn = static_cast<int64_t>(n);
   StatusOr<const TensorView*> bias =
       file.Require(bias_name, fb::DType::F32, {nn});
@@ -47,7 +48,7 @@ StatusOr<std::unique_ptr<Linear>> CreateLinear(const ModelFile& file,
         file.Require(weight_name, fb::DType::F32, {nn, kk});
     if (!wf.ok()) return wf.status();
     StatusOr<std::unique_ptr<GemmF32>> gemm = GemmF32::Create(
-        w->as<float>(), bias.value()->as<float>(), k, n);
+        w->as<float>(), bias.value()->as<float>(), k, n, f32_backend);
     if (!gemm.ok()) return gemm.status();
     // The backend packed its own copy: drop the mapped pages from RSS.
     if (gemm.value()->packed_bytes() > 0) file.Release(*w);

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "runtime/api/status.h"
+#include "runtime/ops/gemm_f32.h"
 
 namespace edgebert {
 
@@ -51,7 +52,8 @@ StatusOr<std::unique_ptr<Linear>> CreateLinear(const ModelFile& file,
                                                const std::string& weight_name,
                                                const std::string& bias_name,
                                                size_t k, size_t n,
-                                               Activation act);
+                                               Activation act,
+                                               GemmF32::Backend f32_backend);
 
 }  // namespace edgebert
 

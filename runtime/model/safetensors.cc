@@ -24,13 +24,13 @@ struct DTypeInfo {
 };
 
 constexpr DTypeInfo kDTypes[] = {
-    {"BOOL", StDType::kBool, 1},     {"U8", StDType::kU8, 1},
-    {"I8", StDType::kI8, 1},         {"I16", StDType::kI16, 2},
-    {"U16", StDType::kU16, 2},       {"F16", StDType::kF16, 2},
-    {"BF16", StDType::kBF16, 2},     {"I32", StDType::kI32, 4},
-    {"U32", StDType::kU32, 4},       {"F32", StDType::kF32, 4},
-    {"F64", StDType::kF64, 8},       {"I64", StDType::kI64, 8},
-    {"U64", StDType::kU64, 8},       {"F8_E4M3", StDType::kF8E4M3, 1},
+    {"BOOL", StDType::kBool, 1},      {"U8", StDType::kU8, 1},
+    {"I8", StDType::kI8, 1},          {"I16", StDType::kI16, 2},
+    {"U16", StDType::kU16, 2},        {"F16", StDType::kF16, 2},
+    {"BF16", StDType::kBF16, 2},      {"I32", StDType::kI32, 4},
+    {"U32", StDType::kU32, 4},        {"F32", StDType::kF32, 4},
+    {"F64", StDType::kF64, 8},        {"I64", StDType::kI64, 8},
+    {"U64", StDType::kU64, 8},        {"F8_E4M3", StDType::kF8E4M3, 1},
     {"F8_E5M2", StDType::kF8E5M2, 1},
 };
 
@@ -129,7 +129,8 @@ Status ParseHeader(const std::string& path, const uint8_t* header,
     uint64_t count = 1;
     for (const nlohmann::json& d : v["shape"]) {
       if (!d.is_number_unsigned()) {
-        return DataLoss(where + ": shape entries must be non-negative integers");
+        return DataLoss(where +
+                        ": shape entries must be non-negative integers");
       }
       const uint64_t dim = d.get<uint64_t>();
       if (dim != 0 &&
@@ -146,11 +147,10 @@ Status ParseHeader(const std::string& path, const uint8_t* header,
     const uint64_t begin = off[0].get<uint64_t>();
     const uint64_t end = off[1].get<uint64_t>();
     if (begin > end || end > data_size) {
-      return DataLoss(where + ": data_offsets [" + std::to_string(begin) +
-                      ", " + std::to_string(end) +
-                      ") not inside the data area of " +
-                      std::to_string(data_size) +
-                      " bytes (file truncated or corrupt)");
+      return DataLoss(
+          where + ": data_offsets [" + std::to_string(begin) + ", " +
+          std::to_string(end) + ") not inside the data area of " +
+          std::to_string(data_size) + " bytes (file truncated or corrupt)");
     }
     if (end - begin != count * info->size) {
       return DataLoss(where + ": holds " + std::to_string(end - begin) +
@@ -219,11 +219,10 @@ StatusOr<SafetensorsFile> SafetensorsFile::Open(const std::string& path) {
   }
   const size_t data_begin = static_cast<size_t>(8 + header_len);
   try {
-    EB_RETURN_IF_ERROR(ParseHeader(path, bytes + 8,
-                                   static_cast<size_t>(header_len),
-                                   bytes + data_begin,
-                                   static_cast<size_t>(file_size) - data_begin,
-                                   &f.impl_->tensors, &f.impl_->metadata));
+    EB_RETURN_IF_ERROR(ParseHeader(
+        path, bytes + 8, static_cast<size_t>(header_len), bytes + data_begin,
+        static_cast<size_t>(file_size) - data_begin, &f.impl_->tensors,
+        &f.impl_->metadata));
   } catch (const std::exception& e) {  // nlohmann type errors
     return DataLoss(path + ": bad safetensors header: " + e.what());
   }
@@ -241,7 +240,7 @@ float HalfToFloat(uint16_t h) {
     bits = sign | ((exp + 112u) << 23) | (mant << 13);
   } else if (mant == 0) {  // +-0
     bits = sign;
-  } else {  // subnormal: mant * 2^-24, renormalized
+  } else {             // subnormal: mant * 2^-24, renormalized
     uint32_t e = 113;  // exponent of 2^-14 is 127 - 14
     while ((mant & 0x400u) == 0) {
       mant <<= 1;
@@ -274,8 +273,8 @@ Status ToF32(const StTensor& t, std::vector<float>* out) {
     case StDType::kBF16: {
       const bool half = t.dtype == StDType::kF16;
       for (size_t i = 0; i < n; ++i) {
-        const uint16_t v = static_cast<uint16_t>(t.data[2 * i] |
-                                                 (t.data[2 * i + 1] << 8));
+        const uint16_t v =
+            static_cast<uint16_t>(t.data[2 * i] | (t.data[2 * i + 1] << 8));
         dst[i] = half ? HalfToFloat(v) : Bf16ToFloat(v);
       }
       return Status::Ok();

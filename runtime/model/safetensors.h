@@ -27,8 +27,21 @@
 namespace edgebert {
 
 enum class StDType {
-  kBool, kU8, kI8, kI16, kU16, kF16, kBF16, kI32, kU32, kF32, kF64, kI64,
-  kU64, kF8E4M3, kF8E5M2,
+  kBool,
+  kU8,
+  kI8,
+  kI16,
+  kU16,
+  kF16,
+  kBF16,
+  kI32,
+  kU32,
+  kF32,
+  kF64,
+  kI64,
+  kU64,
+  kF8E4M3,
+  kF8E5M2,
 };
 
 // Safetensors spelling ("F32", "BF16", ...).

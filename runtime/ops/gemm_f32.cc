@@ -34,8 +34,7 @@ class HighwayGemm final : public GemmF32 {
 #if defined(EDGEBERT_HAVE_XNNPACK)
 class XnnpackGemm final : public GemmF32 {
  public:
-  XnnpackGemm(xnn_operator_t op, size_t k, size_t n)
-      : op_(op), k_(k), n_(n) {}
+  XnnpackGemm(xnn_operator_t op, size_t k, size_t n) : op_(op), k_(k), n_(n) {}
   ~XnnpackGemm() override { xnn_delete_operator(op_); }
   void Run(const float* x, size_t m, float* y, pthreadpool_t pool) override {
     if (m == 0) return;
@@ -72,12 +71,12 @@ Status InitGemmBackend() {
   std::call_once(g_init_once, [] {
 #if defined(EDGEBERT_HAVE_XNNPACK)
     const xnn_status s = xnn_initialize(/*allocator=*/nullptr);
-    g_init_status = new Status(
-        s == xnn_status_success
-            ? Status::Ok()
-            : Internal("xnn_initialize failed with status " +
-                       std::to_string(static_cast<int>(s)) +
-                       " (unsupported CPU or out of memory)"));
+    g_init_status =
+        new Status(s == xnn_status_success
+                       ? Status::Ok()
+                       : Internal("xnn_initialize failed with status " +
+                                  std::to_string(static_cast<int>(s)) +
+                                  " (unsupported CPU or out of memory)"));
 #else
     g_init_status = new Status();
 #endif
@@ -98,15 +97,14 @@ const char* GemmF32::BackendName() {
 }
 
 StatusOr<std::unique_ptr<GemmF32>> GemmF32::Create(const float* weight,
-                                                   const float* bias,
-                                                   size_t k, size_t n) {
+                                                   const float* bias, size_t k,
+                                                   size_t n) {
   return Create(weight, bias, k, n, Backend::kAuto);
 }
 
 StatusOr<std::unique_ptr<GemmF32>> GemmF32::Create(const float* weight,
-                                                   const float* bias,
-                                                   size_t k, size_t n,
-                                                   Backend backend) {
+                                                   const float* bias, size_t k,
+                                                   size_t n, Backend backend) {
   if (weight == nullptr) return InvalidArgument("GemmF32: weight is null");
   if (k == 0 || n == 0) {
     return InvalidArgument("GemmF32: k=" + std::to_string(k) +
@@ -114,7 +112,7 @@ StatusOr<std::unique_ptr<GemmF32>> GemmF32::Create(const float* weight,
   }
   if (backend == Backend::kAuto) {
     backend = std::strcmp(BackendName(), "xnnpack") == 0 ? Backend::kXnnpack
-                                                          : Backend::kHighway;
+                                                         : Backend::kHighway;
   }
   if (backend == Backend::kXnnpack) {
 #if defined(EDGEBERT_HAVE_XNNPACK)
@@ -125,10 +123,10 @@ StatusOr<std::unique_ptr<GemmF32>> GemmF32::Create(const float* weight,
         -std::numeric_limits<float>::infinity(),
         std::numeric_limits<float>::infinity(), /*flags=*/0, &op);
     if (s != xnn_status_success) {
-      return Internal("xnn_create_fully_connected_nc_f32(k=" +
-                      std::to_string(k) + ", n=" + std::to_string(n) +
-                      ") failed with status " +
-                      std::to_string(static_cast<int>(s)));
+      return Internal(
+          "xnn_create_fully_connected_nc_f32(k=" + std::to_string(k) +
+          ", n=" + std::to_string(n) + ") failed with status " +
+          std::to_string(static_cast<int>(s)));
     }
     return std::unique_ptr<GemmF32>(new XnnpackGemm(op, k, n));
 #else

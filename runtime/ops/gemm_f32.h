@@ -26,16 +26,14 @@ class GemmF32 {
   enum class Backend { kAuto, kXnnpack, kHighway };
 
   static StatusOr<std::unique_ptr<GemmF32>> Create(const float* weight,
-                                                   const float* bias,
-                                                   size_t k, size_t n);
+                                                   const float* bias, size_t k,
+                                                   size_t n);
   static StatusOr<std::unique_ptr<GemmF32>> Create(const float* weight,
-                                                   const float* bias,
-                                                   size_t k, size_t n,
-                                                   Backend backend);
+                                                   const float* bias, size_t k,
+                                                   size_t n, Backend backend);
   virtual ~GemmF32() = default;
   // x: m rows of stride k; y: m rows of stride n.
-  virtual void Run(const float* x, size_t m, float* y,
-                   pthreadpool_t pool) = 0;
+  virtual void Run(const float* x, size_t m, float* y, pthreadpool_t pool) = 0;
   virtual size_t packed_bytes() const = 0;
   // Backend chosen by kAuto: "xnnpack" or "highway".
   static const char* BackendName();

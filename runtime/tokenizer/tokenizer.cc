@@ -49,7 +49,6 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
-#include <unordered_map>
 #include <utility>
 
 namespace edgebert {
@@ -66,8 +65,8 @@ struct NChar {
 struct DChar {
   char32_t c;
   uint32_t orig;
-  uint8_t ccc;   // canonical combining class.
-  bool inserted; // not the first char of its source char's decomposition.
+  uint8_t ccc;    // canonical combining class.
+  bool inserted;  // not the first char of its source char's decomposition.
 };
 
 // Per-call scratch, reused across calls on the same thread so that steady
@@ -77,18 +76,29 @@ struct Scratch {
   std::vector<uint32_t> byte_of;  // byte_of[i] = byte offset of code point i.
   std::vector<DChar> decomposed;
   std::vector<NChar> norm;
-  std::string word;              // UTF-8 of the current word.
-  std::vector<uint32_t> char_at; // byte offset of each char of `word` + end.
-  std::string key;               // continuing prefix + piece.
+  std::string word;               // UTF-8 of the current word.
+  std::vector<uint32_t> char_at;  // byte offset of each char of `word` + end.
+  std::string key;                // continuing prefix + piece.
 };
+
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
 
 // Rust char::is_whitespace: the Unicode White_Space property.
 inline bool IsWhiteSpaceProp(char32_t c) {
   if (c <= 0x20) return c == 0x20 || (c >= 0x09 && c <= 0x0D);
   if (c < 0x85) return false;
-  return c == 0x85 || c == 0xA0 || c == 0x1680 || (c >= 0x2000 && c <= 0x200A) ||
-         c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x3000;
+  return c == 0x85 || c == 0xA0 || c == 0x1680 ||
+         (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 ||
+         c == 0x202F || c == 0x205F || c == 0x3000;
 }
+
+// U+3400..U+9FFF (CJK Ext A, Yijing hexagrams, CJK Unified Ideographs):
+// category Lo/So, no canonical decomposition, ccc 0, no case mapping, not
+// punctuation or whitespace. Lets the common Chinese path skip utf8proc.
+inline bool IsPlainIdeograph(char32_t c) { return c >= 0x3400 && c <= 0x9FFF; }
 
 inline bool IsBertControl(char32_t c) {
   if (c == '\t' || c == '\n' || c == '\r') return false;
@@ -107,7 +117,7 @@ inline bool IsChineseChar(char32_t c) {
 inline bool IsBertPunctuation(char32_t c) {
   if (c < 0x80) {
     return (c >= 0x21 && c <= 0x2F) || (c >= 0x3A && c <= 0x40) ||
-           (c >= 0x5B && c <= 0x5F) || (c >= 0x7B && c <= 0x7E);
+           (c >= 0x5B && c <= 0x60) || (c >= 0x7B && c <= 0x7E);
   }
   const utf8proc_category_t cat = utf8proc_category(static_cast<int32_t>(c));
   return cat >= UTF8PROC_CATEGORY_PC && cat <= UTF8PROC_CATEGORY_PO;
@@ -234,8 +244,9 @@ void ReorderMarks(std::vector<DChar>* d) {
         if (!v[k].inserted) consumed.push_back(v[k].orig);
       }
       const uint32_t before = i > 0 ? v[i - 1].orig : v[i].orig;
-      std::stable_sort(v.begin() + i, v.begin() + j,
-                       [](const DChar& a, const DChar& b) { return a.ccc < b.ccc; });
+      std::stable_sort(
+          v.begin() + i, v.begin() + j,
+          [](const DChar& a, const DChar& b) { return a.ccc < b.ccc; });
       size_t next = 0;
       for (size_t k = i; k < j; ++k) {
         if (!v[k].inserted) {
@@ -249,12 +260,65 @@ void ReorderMarks(std::vector<DChar>* d) {
   }
 }
 
+// Open-addressing hash map piece -> id over the vocab strings (linear
+// probing, load factor <= 1/2, 32-bit hash tags to skip most compares).
+class PieceTable {
+ public:
+  void Build(const std::vector<std::string>* vocab) {
+    vocab_ = vocab;
+    size_t cap = 16;
+    while (cap < 2 * vocab->size()) cap *= 2;
+    mask_ = cap - 1;
+    slots_.assign(cap, Slot{0, -1});
+    for (size_t i = 0; i < vocab->size(); ++i) {
+      const std::string& piece = (*vocab)[i];
+      const uint64_t h = Hash(piece);
+      size_t at = static_cast<size_t>(h) & mask_;
+      // Later duplicates win, as in HF's WordPiece vocab (a HashMap insert).
+      while (slots_[at].id >= 0 &&
+             !(slots_[at].tag == Tag(h) && (*vocab)[slots_[at].id] == piece)) {
+        at = (at + 1) & mask_;
+      }
+      slots_[at] = Slot{Tag(h), static_cast<int32_t>(i)};
+    }
+  }
+
+  int32_t Find(std::string_view s) const {
+    const uint64_t h = Hash(s);
+    const uint32_t tag = Tag(h);
+    for (size_t at = static_cast<size_t>(h) & mask_;; at = (at + 1) & mask_) {
+      const Slot& slot = slots_[at];
+      if (slot.id < 0) return -1;
+      if (slot.tag == tag && (*vocab_)[slot.id] == s) return slot.id;
+    }
+  }
+
+ private:
+  struct Slot {
+    uint32_t tag;
+    int32_t id;  // -1: empty.
+  };
+  // FNV-1a, then a murmur3 finalizer so the low bits are well mixed.
+  static uint64_t Hash(std::string_view s) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return h;
+  }
+  static uint32_t Tag(uint64_t h) { return static_cast<uint32_t>(h >> 32); }
+
+  const std::vector<std::string>* vocab_ = nullptr;
+  std::vector<Slot> slots_;
+  size_t mask_ = 0;
+};
+
 }  // namespace
 
 struct Tokenizer::Impl {
   std::vector<std::string> vocab;
-  // Keys view into `vocab`, which is never modified after Create().
-  std::unordered_map<std::string_view, int32_t> ids;
+  PieceTable ids;  // over `vocab`, which is never modified after Create().
   TokenizerOptions options;
   int32_t unk_id = -1;
   size_t max_piece_bytes = 0;  // longest vocab entry, bytes.
@@ -289,15 +353,16 @@ void Tokenizer::Impl::Normalize(Scratch* s) const {
       dec.push_back({c, orig, 0, false});
       return;
     }
-    if (c < 0xC0) {  // no decomposition, ccc 0.
+    if (c < 0xC0 || IsPlainIdeograph(c)) {  // no decomposition, ccc 0.
       dec.push_back({c, orig, 0, false});
       last_ccc = 0;
       return;
     }
     utf8proc_int32_t buf[16];
     int boundclass = 0;
-    utf8proc_ssize_t m = utf8proc_decompose_char(
-        static_cast<utf8proc_int32_t>(c), buf, 16, UTF8PROC_DECOMPOSE, &boundclass);
+    utf8proc_ssize_t m =
+        utf8proc_decompose_char(static_cast<utf8proc_int32_t>(c), buf, 16,
+                                UTF8PROC_DECOMPOSE, &boundclass);
     EB_CHECK(m >= 1 && m <= 16);
     for (utf8proc_ssize_t k = 0; k < m; ++k) {
       const char32_t d = static_cast<char32_t>(buf[k]);
@@ -311,6 +376,16 @@ void Tokenizer::Impl::Normalize(Scratch* s) const {
   const uint32_t n = static_cast<uint32_t>(s->cps.size());
   for (uint32_t i = 0; i < n; ++i) {
     char32_t c = s->cps[i];
+    if (IsPlainIdeograph(c)) {
+      if (o.tokenize_chinese_chars && IsChineseChar(c)) {
+        push(' ', i);
+        push(c, i);
+        push(' ', i);
+      } else {
+        push(c, i);
+      }
+      continue;
+    }
     if (o.clean_text) {
       if (c == 0 || c == 0xFFFD || IsBertControl(c)) continue;
       if (IsWhiteSpaceProp(c)) c = ' ';
@@ -328,6 +403,10 @@ void Tokenizer::Impl::Normalize(Scratch* s) const {
   std::vector<NChar>& norm = s->norm;
   norm.clear();
   for (const DChar& d : dec) {
+    if (IsPlainIdeograph(d.c)) {
+      norm.push_back({d.c, d.orig});
+      continue;
+    }
     if (o.strip_accents && IsNonspacingMark(d.c)) continue;
     if (!o.lowercase) {
       norm.push_back({d.c, d.orig});
@@ -347,7 +426,8 @@ void Tokenizer::Impl::Normalize(Scratch* s) const {
 
 void Tokenizer::Impl::EmitWord(const NChar* w, size_t n, uint32_t word_index,
                                Scratch* s, std::vector<Token>* out) const {
-  const size_t max_chars = static_cast<size_t>(options.max_input_chars_per_word);
+  const size_t max_chars =
+      static_cast<size_t>(options.max_input_chars_per_word);
   if (n > max_chars) {
     out->push_back(MakeToken(unk_id, w[0], w[n - 1], word_index, false, *s));
     return;
@@ -382,11 +462,8 @@ void Tokenizer::Impl::EmitWord(const NChar* w, size_t n, uint32_t word_index,
     for (; end > start; --end) {
       const size_t len = head + at[end] - at[start];
       if (len > max_piece_bytes) continue;
-      auto it = ids.find(std::string_view(base, len));
-      if (it != ids.end()) {
-        id = it->second;
-        break;
-      }
+      id = ids.Find(std::string_view(base, len));
+      if (id >= 0) break;
     }
     if (id < 0) {
       out->resize(out_begin);
@@ -403,7 +480,8 @@ StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Create(
     std::vector<std::string> vocab, const TokenizerOptions& options) {
   if (vocab.empty()) return InvalidArgument("tokenizer vocab is empty");
   if (vocab.size() > static_cast<size_t>(std::numeric_limits<int32_t>::max())) {
-    return InvalidArgument("tokenizer vocab has " + std::to_string(vocab.size()) +
+    return InvalidArgument("tokenizer vocab has " +
+                           std::to_string(vocab.size()) +
                            " entries, more than INT32_MAX");
   }
   if (options.max_input_chars_per_word < 0) {
@@ -414,33 +492,29 @@ StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Create(
   auto impl = std::make_unique<Impl>();
   impl->vocab = std::move(vocab);
   impl->options = options;
-  impl->ids.reserve(impl->vocab.size());
-  for (size_t i = 0; i < impl->vocab.size(); ++i) {
-    const std::string& piece = impl->vocab[i];
-    // Later duplicates win, as in HF's WordPiece vocab (a HashMap insert).
-    impl->ids[std::string_view(piece)] = static_cast<int32_t>(i);
+  impl->ids.Build(&impl->vocab);
+  for (const std::string& piece : impl->vocab) {
     impl->max_piece_bytes = std::max(impl->max_piece_bytes, piece.size());
   }
-  auto unk = impl->ids.find(options.unk_token);
-  if (unk == impl->ids.end()) {
+  impl->unk_id = impl->ids.Find(options.unk_token);
+  if (impl->unk_id < 0) {
     return InvalidArgument("unk_token \"" + options.unk_token +
                            "\" is not in the vocab");
   }
-  impl->unk_id = unk->second;
   return std::unique_ptr<Tokenizer>(new Tokenizer(std::move(impl)));
 }
 
 Tokenizer::Tokenizer(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Tokenizer::~Tokenizer() = default;
 
-Status Tokenizer::Tokenize(std::string_view text, std::vector<Token>* out) const {
+Status Tokenizer::Tokenize(std::string_view text,
+                           std::vector<Token>* out) const {
   out->clear();
   if (text.size() >= std::numeric_limits<uint32_t>::max()) {
     return InvalidArgument("text is " + std::to_string(text.size()) +
                            " bytes, must be < 4 GiB");
   }
-  thread_local Scratch scratch;
-  Scratch& s = scratch;
+  Scratch& s = ThreadScratch();
   EB_RETURN_IF_ERROR(DecodeUtf8(text, &s.cps, &s.byte_of));
   impl_->Normalize(&s);
 
@@ -465,9 +539,22 @@ Status Tokenizer::Tokenize(std::string_view text, std::vector<Token>* out) const
   return Status::Ok();
 }
 
+Status Tokenizer::Normalize(std::string_view text,
+                            std::string* normalized) const {
+  normalized->clear();
+  if (text.size() >= std::numeric_limits<uint32_t>::max()) {
+    return InvalidArgument("text is " + std::to_string(text.size()) +
+                           " bytes, must be < 4 GiB");
+  }
+  Scratch& s = ThreadScratch();
+  EB_RETURN_IF_ERROR(DecodeUtf8(text, &s.cps, &s.byte_of));
+  impl_->Normalize(&s);
+  for (const NChar& c : s.norm) AppendUtf8(c.c, normalized);
+  return Status::Ok();
+}
+
 int32_t Tokenizer::TokenToId(std::string_view piece) const {
-  auto it = impl_->ids.find(piece);
-  return it == impl_->ids.end() ? -1 : it->second;
+  return impl_->ids.Find(piece);
 }
 
 const std::string& Tokenizer::IdToToken(int32_t id) const {

@@ -60,8 +60,14 @@ class Tokenizer {
   // names the byte offset).
   Status Tokenize(std::string_view text, std::vector<Token>* out) const;
 
+  // The normalizer's output alone (HF `normalizer.normalize_str`), as UTF-8,
+  // CJK padding spaces included. For diagnostics and parity tests; Tokenize
+  // does not call it. InvalidArgument as Tokenize.
+  Status Normalize(std::string_view text, std::string* normalized) const;
+
   // -1 if absent.
   int32_t TokenToId(std::string_view piece) const;
+  // The empty string if id is out of range.
   const std::string& IdToToken(int32_t id) const;
   size_t vocab_size() const;
 

@@ -12,6 +12,9 @@
 // Regenerate (needs network access to the npm registry once):
 //   cd tests/tools && npm ci          # installs tokenizers from package-lock
 //   node gen_tokenizer_fixtures.js [path/to/shared]
+// Optional exhaustive Unicode check (see writeUnicodeTable):
+//   node gen_tokenizer_fixtures.js --unicode-table /tmp/hf_unicode.tsv
+//   EDGEBERT_HF_UNICODE_TABLE=/tmp/hf_unicode.tsv build/tests/tokenizer_test
 // The shared dir (default ../../../shared relative to this file) provides
 // data/vocab/bert-base-chinese-vocab.txt (copied to
 // tests/fixtures/tokenizer/vocab.txt) and data/peoples_daily/example.dev
@@ -34,7 +37,9 @@ const path = require('path');
 const tk = require('tokenizers');
 
 const repo = path.resolve(__dirname, '..', '..');
-const shared = path.resolve(process.argv[2] || path.join(repo, '..', 'shared'));
+const shared = path.resolve(
+    (process.argv[2] && !process.argv[2].startsWith('--') && process.argv[2]) ||
+    path.join(repo, '..', 'shared'));
 const outDir = path.join(repo, 'tests', 'fixtures', 'tokenizer');
 
 function loadVocab() {
@@ -141,7 +146,76 @@ function adversarial() {
       '[CLS] [SEP] [UNK] [MASK]', '##', '## ##a', '#hashtag', 'a##b',
       '\u0301', '\u0301\u0301', ' \u0301 ', '中\u0301文', 'é中e\u0301',
       '\ufffd\u0000\u0001', 'Ａ\u0301Ｂ', '\u00a0\u00a0x\u00a0\u00a0');
+  // CJK Ext E below U+2B920 is not padded by HF (its range starts at
+  // 2B920), Ext F is not padded at all; compat ideographs NFD-decompose.
+  add('a' + cp(0x2b820) + 'b' + cp(0x2b91f) + 'c' + cp(0x2b920) + 'd',
+      'x' + cp(0x2ceb0) + 'y', '\uf900\uf901x\ufa6dy', cp(0x2f800) + 'z');
+  // Canonical reordering keeps non-Mn marks (Mc with ccc > 0).
+  add('a' + cp(0x1d16d) + cp(0x1d165) + 'b', cp(0x1d15f) + cp(0x1d16d),
+      'q' + cp(0x1d165) + '\u0301' + cp(0x1d16d) + '\u0316',
+      '\u0915\u093c\u094d x \u0958\u094d');
+  // Deterministic random code points (all planes, assigned or not), minus
+  // surrogates and the documented Unicode-version divergences.
+  let seed = 20240607;
+  const rnd = () => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed / 4294967296;
+  };
+  const skip = divergentCodePoints();
+  for (let k = 0; k < 60; k++) {
+    let t = '';
+    for (let j = 0; j < 12; j++) {
+      const r = rnd();
+      let c = r < 0.5 ? Math.floor(rnd() * 0x3000) :
+              r < 0.8 ? Math.floor(rnd() * 0x10000) :
+                        Math.floor(rnd() * 0x110000);
+      if ((c >= 0xd800 && c <= 0xdfff) || skip.has(c)) continue;
+      t += String.fromCodePoint(c);
+      if (rnd() < 0.2) t += ' ';
+    }
+    add(t);
+  }
   return s;
+}
+
+function divergentCodePoints() {
+  const f = path.join(outDir, 'unicode_divergences.tsv');
+  const set = new Set();
+  for (const line of fs.readFileSync(f, 'utf8').split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    set.add(parseInt(line.split('\t')[0], 16));
+  }
+  return set;
+}
+
+// Exhaustive per-code-point table (not committed, ~15 MB): for every scalar
+// value c, "hex(c) TAB normalized(c) as space-separated hex TAB number of
+// words of encode('x' + c + 'x')". tests/tokenizer_test.cc compares it with
+// edgebert when EDGEBERT_HF_UNICODE_TABLE names the file.
+async function writeUnicodeTable(tok, file) {
+  const norm = tok.getNormalizer();
+  const rows = [];
+  const batch = [];
+  const flush = async () => {
+    const encs = await tok.encodeBatch(batch.map((c) => 'x' + c + 'x'));
+    encs.forEach((e, i) => {
+      const ch = batch[i];
+      const words = e.getWordIds();
+      const nw = words.length ? words[words.length - 1] + 1 : 0;
+      const hex = Array.from(norm.normalizeString(ch))
+                      .map((x) => x.codePointAt(0).toString(16)).join(' ');
+      rows.push(`${ch.codePointAt(0).toString(16)}\t${hex}\t${nw}`);
+    });
+    batch.length = 0;
+  };
+  for (let c = 0; c <= 0x10ffff; c++) {
+    if (c >= 0xd800 && c <= 0xdfff) continue;
+    batch.push(String.fromCodePoint(c));
+    if (batch.length === 8192) await flush();
+  }
+  await flush();
+  fs.writeFileSync(file, rows.join('\n') + '\n');
+  console.log(`wrote ${rows.length} code points to ${file}`);
 }
 
 async function main() {
@@ -159,6 +233,12 @@ async function main() {
     lowercase: true,
   }));
   tok.setPreTokenizer(tk.bertPreTokenizer());
+
+  const ti = process.argv.indexOf('--unicode-table');
+  if (ti > 0) {
+    await writeUnicodeTable(tok, process.argv[ti + 1]);
+    return;
+  }
 
   const cases = [];
   for (const t of peoplesDailySentences()) cases.push(['pd', t]);

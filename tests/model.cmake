@@ -1,0 +1,2 @@
+edgebert_test(model_test SOURCES model_test.cc LIBS edgebert edgebert_convert_lib)
+target_include_directories(model_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")

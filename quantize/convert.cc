@@ -690,7 +690,7 @@ Status Convert(const ConvertOptions& options) {
   wopt.precision = options.precision;
   const int max_pos = ckpt->max_position_embeddings;
   if (options.max_seq_len == 0) {
-    wopt.max_seq_len = std::min(512, max_pos);
+    wopt.max_seq_len = std::min(kDefaultMaxSeqLen, max_pos);
   } else if (options.max_seq_len < 3 || options.max_seq_len > max_pos) {
     return InvalidArgument(
         "--max-seq-len " + std::to_string(options.max_seq_len) +

@@ -27,6 +27,9 @@
 namespace edgebert {
 
 inline constexpr const char* kConverterName = "edgebert-convert";
+// Default window length: the sequence length BERT taggers are usually
+// fine-tuned with (google-research/bert NER: 128).
+inline constexpr int kDefaultMaxSeqLen = 128;
 
 struct F32Tensor {
   std::vector<int64_t> shape;
@@ -117,7 +120,8 @@ struct ConvertOptions {
   std::string input_dir;
   std::string output_path;
   std::string precision = "f32";
-  // 0 = min(512, max_position_embeddings); else 3..max_position_embeddings.
+  // 0 = min(kDefaultMaxSeqLen, max_position_embeddings); else
+  // 3..max_position_embeddings.
   int max_seq_len = 0;
 };
 

@@ -21,11 +21,14 @@ int main(int argc, char** argv) {
   app.add_option("--precision", opt.precision, "f32 (default) or int8");
   app.add_option("--max-seq-len", opt.max_seq_len,
                  "longest window in tokens incl. [CLS]/[SEP] (default "
-                 "min(512, max_position_embeddings))");
+                 "min(128, max_position_embeddings)); the runtime windows long text to it");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help
+    std::fprintf(stderr, "%s: INVALID_ARGUMENT: %s (see --help)\n",
+                 edgebert::kConverterName, e.what());
+    return 2;
   }
   const edgebert::Status s = edgebert::Convert(opt);
   if (!s.ok()) {

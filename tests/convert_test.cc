@@ -367,7 +367,7 @@ TEST_CASE("convert tiny_random f32: structure, values, fused QKV") {
   CHECK(enc->vocab_size() == cfg["vocab_size"].get<int>());
   CHECK(enc->layer_norm_eps() == 1e-12f);
   CHECK(enc->activation() == edgebert::fb::Activation::GeluErf);
-  CHECK(enc->max_seq_len() == 64);  // min(512, 64)
+  CHECK(enc->max_seq_len() == 64);  // min(kDefaultMaxSeqLen = 128, 64)
 
   std::vector<std::string> vocab;
   {
@@ -724,7 +724,7 @@ TEST_CASE("convert shared pd-tiny (skipped without ../shared)") {
   }
   CHECK(e.model->encoder()->vocab_size() == 21128);
   CHECK(e.model->encoder()->num_layers() == 4);
-  CHECK(e.model->encoder()->max_seq_len() == 512);
+  CHECK(e.model->encoder()->max_seq_len() == edgebert::kDefaultMaxSeqLen);
   CHECK(e.model->tensors()->size() == edgebert::CanonicalTensorNames(4).size());
   const auto* qkv = e.Find("layer.3.attention.qkv.weight");
   REQUIRE(qkv != nullptr);

@@ -101,8 +101,10 @@ void CheckClose(const Problem& p, const std::vector<float>& got) {
   }
 }
 
-const size_t kShapes[][3] = {
-    {1, 1, 1}, {3, 7, 5}, {17, 256, 768}, {128, 768, 2304}, {5, 1024, 256}};
+// The brief's shapes, plus one with K split into several blocks and a
+// partial last panel (n = 37) on every target.
+const size_t kShapes[][3] = {{1, 1, 1},        {3, 7, 5},      {17, 256, 768},
+                             {128, 768, 2304}, {5, 1024, 256}, {9, 1100, 37}};
 
 std::vector<GemmF32::Backend> Backends() {
   std::vector<GemmF32::Backend> b = {GemmF32::Backend::kHighway};

@@ -1,3 +1,14 @@
 # Converter, safetensors reader and checksum tests (tests/convert_test.cc).
 edgebert_test(convert_test SOURCES convert_test.cc
   LIBS edgebert_convert_lib edgebert_safetensors)
+
+# The CLI itself: converts the fixture; a refused precision exits non-zero.
+add_test(NAME convert_cli
+  COMMAND ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:edgebert-convert>
+          --input "${CMAKE_SOURCE_DIR}/tests/fixtures/tiny_random"
+          --output "${CMAKE_CURRENT_BINARY_DIR}/tiny_random.ebm")
+add_test(NAME convert_cli_error
+  COMMAND ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:edgebert-convert>
+          --input "${CMAKE_SOURCE_DIR}/tests/fixtures/tiny_random"
+          --output "${CMAKE_CURRENT_BINARY_DIR}/never.ebm" --precision int4)
+set_tests_properties(convert_cli_error PROPERTIES WILL_FAIL TRUE)

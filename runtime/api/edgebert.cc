@@ -252,6 +252,19 @@ Status Tagger::Tag(std::string_view text, TagResult* result,
   return Status::Ok();
 }
 
+void Tagger::SetGemmObserver(GemmObserver observer) {
+  if (!observer) {
+    impl_->encoder->SetObserver(nullptr);
+    return;
+  }
+  impl_->encoder->SetObserver(
+      [obs = std::move(observer)](int layer, const char* gemm, const float* x,
+                                  const float* y, size_t rows, size_t k,
+                                  size_t n) {
+        obs(GemmObservation{layer, gemm, x, y, rows, k, n});
+      });
+}
+
 MemoryPlan Tagger::memory() const {
   return MemoryPlan{impl_->encoder->arena_bytes(),
                     impl_->encoder->owned_weight_bytes(),

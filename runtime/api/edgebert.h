@@ -25,6 +25,7 @@
 #include <pthreadpool.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -105,6 +106,19 @@ struct MemoryPlan {
   size_t mapped_bytes;        // the model file mapping (page cache, shared).
 };
 
+// Calibration hook (edgebert-convert uses it): sees the input x [rows, k]
+// and output y [rows, n] of every encoder GEMM after it ran. `gemm` is one of
+// "qkv", "attn_out", "ffn_in" (y after GELU), "ffn_out", "classifier";
+// layer is -1 for the classifier. Pointers are valid during the call only.
+struct GemmObservation {
+  int layer;
+  const char* gemm;
+  const float* x;
+  const float* y;
+  size_t rows, k, n;
+};
+using GemmObserver = std::function<void(const GemmObservation&)>;
+
 class Tagger {
  public:
   static StatusOr<std::unique_ptr<Tagger>> Create(const Model& model,
@@ -119,6 +133,9 @@ class Tagger {
   // Runs the encoder + head on token ids (incl. [CLS]/[SEP]) of length
   // <= max_seq_len; returns logits [n, num_labels] valid until the next call.
   StatusOr<const float*> Logits(const int32_t* ids, size_t n);
+
+  // Null (the default) disables the hook; not for production latency.
+  void SetGemmObserver(GemmObserver observer);
 
   MemoryPlan memory() const;
   static StatusOr<MemoryPlan> PlanMemory(const Model& model,

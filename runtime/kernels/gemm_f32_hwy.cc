@@ -33,35 +33,46 @@ size_t PanelWidthImpl() { return 2 * hn::Lanes(DF()); }
 // cannot form arrays.
 #define EB_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 
-// y[0..kRows) x [0..ncols) = x[0..kRows) x [0..k) * panel + bias.
+// For rows r < kRows and columns c < ncols (<= nr = 2 vectors):
+//   y[r, c] = init[r, c] + sum_{kk < kc} x[r * x_stride + kk] * panel[kk, c],
+// init = y itself if `accumulate`, else the (padded) bias.
 template <size_t kRows>
-HWY_INLINE void MicroKernel(const float* HWY_RESTRICT x, size_t k,
-                            const float* HWY_RESTRICT panel,
-                            const float* HWY_RESTRICT pbias,
+HWY_INLINE void MicroKernel(const float* HWY_RESTRICT x, size_t x_stride,
+                            size_t kc, const float* HWY_RESTRICT panel,
+                            const float* HWY_RESTRICT pbias, bool accumulate,
                             float* HWY_RESTRICT y, size_t n, size_t ncols) {
   const DF d;
   const size_t N = hn::Lanes(d);
   const size_t nr = 2 * N;
+  const bool full = ncols == nr;
+  HWY_ALIGN float tmp[2 * HWY_MAX_BYTES / sizeof(float)];
   const auto b0 = hn::Load(d, pbias);
   const auto b1 = hn::Load(d, pbias + N);
-#define EB_INIT(r)   \
-  auto c##r##0 = b0; \
-  auto c##r##1 = b1;
+  // Initial value of row r's accumulators.
+  auto init = [&](size_t r, size_t half) {
+    if (!accumulate) return half == 0 ? b0 : b1;
+    if (full) return hn::LoadU(d, y + r * n + half * N);
+    std::memcpy(tmp, y + r * n, ncols * sizeof(float));
+    return hn::Load(d, tmp + half * N);
+  };
+#define EB_INIT(r)                            \
+  auto c##r##0 = r < kRows ? init(r, 0) : b0; \
+  auto c##r##1 = r < kRows ? init(r, 1) : b1;
   EB_ROWS(EB_INIT)
 #undef EB_INIT
-  for (size_t kk = 0; kk < k; ++kk) {
+  for (size_t kk = 0; kk < kc; ++kk) {
     const auto w0 = hn::Load(d, panel + kk * nr);
     const auto w1 = hn::Load(d, panel + kk * nr + N);
-#define EB_FMA(r)                             \
-  if constexpr (r < kRows) {                  \
-    const auto a = hn::Set(d, x[r * k + kk]); \
-    c##r##0 = hn::MulAdd(a, w0, c##r##0);     \
-    c##r##1 = hn::MulAdd(a, w1, c##r##1);     \
+#define EB_FMA(r)                                    \
+  if constexpr (r < kRows) {                         \
+    const auto a = hn::Set(d, x[r * x_stride + kk]); \
+    c##r##0 = hn::MulAdd(a, w0, c##r##0);            \
+    c##r##1 = hn::MulAdd(a, w1, c##r##1);            \
   }
     EB_ROWS(EB_FMA)
 #undef EB_FMA
   }
-  if (ncols == nr) {
+  if (full) {
 #define EB_STORE(r)                        \
   if constexpr (r < kRows) {               \
     hn::StoreU(c##r##0, d, y + r * n);     \
@@ -70,7 +81,6 @@ HWY_INLINE void MicroKernel(const float* HWY_RESTRICT x, size_t k,
     EB_ROWS(EB_STORE)
 #undef EB_STORE
   } else {
-    HWY_ALIGN float tmp[2 * HWY_MAX_BYTES / sizeof(float)];
 #define EB_STORE_PARTIAL(r)                             \
   if constexpr (r < kRows) {                            \
     hn::Store(c##r##0, d, tmp);                         \
@@ -84,14 +94,15 @@ HWY_INLINE void MicroKernel(const float* HWY_RESTRICT x, size_t k,
 #undef EB_ROWS
 
 template <size_t kRows>
-HWY_NOINLINE void MicroKernelN(const float* x, size_t k, const float* panel,
-                               const float* pbias, float* y, size_t n,
+HWY_NOINLINE void MicroKernelN(const float* x, size_t x_stride, size_t kc,
+                               const float* panel, const float* pbias,
+                               bool accumulate, float* y, size_t n,
                                size_t ncols) {
-  MicroKernel<kRows>(x, k, panel, pbias, y, n, ncols);
+  MicroKernel<kRows>(x, x_stride, kc, panel, pbias, accumulate, y, n, ncols);
 }
 
-using MicroFn = void (*)(const float*, size_t, const float*, const float*,
-                         float*, size_t, size_t);
+using MicroFn = void (*)(const float*, size_t, size_t, const float*,
+                         const float*, bool, float*, size_t, size_t);
 
 struct GemmTask {
   const float* packed;
@@ -101,6 +112,10 @@ struct GemmTask {
   size_t k, n, m, nr, num_row_tiles;
 };
 
+// One tile: panel p x up to kRowsPerTile rows. K is split into blocks of
+// kc = 8192 / nr floats, so that the panel slice (kc x nr floats = 32 KiB)
+// stays in L1/L2 while every row block of the tile streams over it; y is the
+// accumulator between K blocks.
 void GemmTile(void* context, size_t tile) {
   const GemmTask& t = *static_cast<const GemmTask*>(context);
   static constexpr MicroFn kFns[8] = {
@@ -113,10 +128,15 @@ void GemmTile(void* context, size_t tile) {
   const size_t col = p * t.nr;
   const size_t ncols = t.n - col < t.nr ? t.n - col : t.nr;
   const float* panel = t.packed + p * t.k * t.nr;
-  for (size_t r = row_begin; r < row_end; r += kMR) {
-    const size_t rows = row_end - r < kMR ? row_end - r : kMR;
-    kFns[rows - 1](t.x + r * t.k, t.k, panel, t.pbias + col,
-                   t.y + r * t.n + col, t.n, ncols);
+  const size_t kc_max = 8192 / t.nr;
+  for (size_t k0 = 0; k0 < t.k; k0 += kc_max) {
+    const size_t kc = t.k - k0 < kc_max ? t.k - k0 : kc_max;
+    for (size_t r = row_begin; r < row_end; r += kMR) {
+      const size_t rows = row_end - r < kMR ? row_end - r : kMR;
+      kFns[rows - 1](t.x + r * t.k + k0, t.k, kc, panel + k0 * t.nr,
+                     t.pbias + col, /*accumulate=*/k0 != 0, t.y + r * t.n + col,
+                     t.n, ncols);
+    }
   }
 }
 

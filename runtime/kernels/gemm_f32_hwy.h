@@ -9,10 +9,11 @@
 // (always true outside tests that switch targets; checked with EB_CHECK).
 //
 // Run(): register-blocked micro-kernel of MR rows x 2 vectors (MR = 8 on
-// targets with 32 vector registers, 6 otherwise) with MulAdd over the full K,
-// bias fused into the accumulator init. Work is split into tiles (panel x
-// chunk of rows) distributed with pthreadpool_parallelize_1d; `pool` may be
-// null (single thread). Run() does not allocate and may run concurrently on
+// targets with 32 vector registers, 6 otherwise) with MulAdd, bias fused into
+// the accumulator init; K is split into blocks of 8192 / NR floats (y holds
+// the partial sums between blocks). Work is split into tiles (panel x up to
+// 8 MR rows) distributed with pthreadpool_parallelize_1d; `pool` may be null
+// (single thread). Run() does not allocate and may run concurrently on
 // distinct outputs.
 #ifndef EDGEBERT_RUNTIME_KERNELS_GEMM_F32_HWY_H_
 #define EDGEBERT_RUNTIME_KERNELS_GEMM_F32_HWY_H_

@@ -250,45 +250,48 @@ HWY_POP_ATTRIBUTES
 // fit int32; exact. Accumulators hold (channel, k-pair) lanes, folded at end.
 struct Micro {
   static constexpr size_t kMR = 4;
-  static constexpr size_t kP = 3;
+  static constexpr size_t kP = 2;  // 16 accumulators + 4 weights + 1 input.
   static constexpr int32_t kOffset = 0;
   template <size_t MR, size_t P>
   static HWY_ATTR void Tile(const int8_t* x, size_t x_stride,
                             const int8_t* w, size_t panel_bytes,
                             size_t k_groups, int32_t* out, size_t ld) {
     __m512i lo[MR][P], hi[MR][P];  // channels 0-7 / 8-15, 2 lanes each.
-    for (size_t r = 0; r < MR; ++r)
-      for (size_t p = 0; p < P; ++p) {
+    Unroll<MR>([&](auto r) {
+      Unroll<P>([&](auto p) {
         lo[r][p] = _mm512_setzero_si512();
         hi[r][p] = _mm512_setzero_si512();
-      }
+      });
+    });
     const int8_t* wg = w;
-    for (size_t g = 0; g < k_groups; ++g, wg += kGroupBytes) {
+    const int8_t* xg = x;
+    for (size_t g = 0; g < k_groups; ++g, wg += kGroupBytes, xg += 4) {
       __m512i wl[P], wh[P];
-      for (size_t p = 0; p < P; ++p) {
+      Unroll<P>([&](auto p) {
         const __m512i v = _mm512_loadu_si512(wg + p * panel_bytes);
         wl[p] = _mm512_cvtepi8_epi16(_mm512_castsi512_si256(v));
         wh[p] = _mm512_cvtepi8_epi16(_mm512_extracti64x4_epi64(v, 1));
-      }
-      for (size_t r = 0; r < MR; ++r) {
-        const __m128i a8 = _mm_cvtsi32_si128(Load32(x + r * x_stride + 4 * g));
+      });
+      Unroll<MR>([&](auto r) {
+        const __m128i a8 = _mm_cvtsi32_si128(Load32(xg + r * x_stride));
         const __m512i a = _mm512_broadcastq_epi64(_mm_cvtepi8_epi16(a8));
-        for (size_t p = 0; p < P; ++p) {
+        Unroll<P>([&](auto p) {
           lo[r][p] = _mm512_add_epi32(lo[r][p], _mm512_madd_epi16(wl[p], a));
           hi[r][p] = _mm512_add_epi32(hi[r][p], _mm512_madd_epi16(wh[p], a));
-        }
-      }
+        });
+      });
     }
     const __m512i even = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18,
                                            20, 22, 24, 26, 28, 30);
     const __m512i odd = _mm512_add_epi32(even, _mm512_set1_epi32(1));
-    for (size_t r = 0; r < MR; ++r)
-      for (size_t p = 0; p < P; ++p) {
+    Unroll<MR>([&](auto r) {
+      Unroll<P>([&](auto p) {
         const __m512i s = _mm512_add_epi32(
             _mm512_permutex2var_epi32(lo[r][p], even, hi[r][p]),
             _mm512_permutex2var_epi32(lo[r][p], odd, hi[r][p]));
         _mm512_storeu_si512(out + r * ld + p * kNR, s);
-      }
+      });
+    });
   }
 };
 
@@ -304,28 +307,34 @@ struct Micro {
                             size_t k_groups, int32_t* out, size_t ld) {
     // acc[r][p][q]: channels 4q..4q+3, (channel, k-pair) lanes.
     __m256i acc[MR][P][4];
-    for (size_t r = 0; r < MR; ++r)
-      for (size_t p = 0; p < P; ++p)
-        for (size_t q = 0; q < 4; ++q) acc[r][p][q] = _mm256_setzero_si256();
+    Unroll<MR>([&](auto r) {
+      Unroll<P>([&](auto p) {
+        Unroll<4>([&](auto q) { acc[r][p][q] = _mm256_setzero_si256(); });
+      });
+    });
     const int8_t* wg = w;
-    for (size_t g = 0; g < k_groups; ++g, wg += kGroupBytes) {
+    const int8_t* xg = x;
+    for (size_t g = 0; g < k_groups; ++g, wg += kGroupBytes, xg += 4) {
       __m256i wv[P][4];
-      for (size_t p = 0; p < P; ++p)
-        for (size_t q = 0; q < 4; ++q) {
+      Unroll<P>([&](auto p) {
+        Unroll<4>([&](auto q) {
           wv[p][q] = _mm256_cvtepi8_epi16(_mm_loadu_si128(
               reinterpret_cast<const __m128i*>(wg + p * panel_bytes + 16 * q)));
-        }
-      for (size_t r = 0; r < MR; ++r) {
-        const __m128i a8 = _mm_cvtsi32_si128(Load32(x + r * x_stride + 4 * g));
+        });
+      });
+      Unroll<MR>([&](auto r) {
+        const __m128i a8 = _mm_cvtsi32_si128(Load32(xg + r * x_stride));
         const __m256i a = _mm256_broadcastq_epi64(_mm_cvtepi8_epi16(a8));
-        for (size_t p = 0; p < P; ++p)
-          for (size_t q = 0; q < 4; ++q)
+        Unroll<P>([&](auto p) {
+          Unroll<4>([&](auto q) {
             acc[r][p][q] = _mm256_add_epi32(acc[r][p][q],
                                             _mm256_madd_epi16(wv[p][q], a));
-      }
+          });
+        });
+      });
     }
-    for (size_t r = 0; r < MR; ++r)
-      for (size_t p = 0; p < P; ++p) {
+    Unroll<MR>([&](auto r) {
+      Unroll<P>([&](auto p) {
         // hadd(c0-3, c4-7) = [c0 c1 c4 c5 | c2 c3 c6 c7] -> permute 0,2,1,3.
         const __m256i s0 = _mm256_permute4x64_epi64(
             _mm256_hadd_epi32(acc[r][p][0], acc[r][p][1]), 0xD8);
@@ -334,7 +343,8 @@ struct Micro {
         int32_t* o = out + r * ld + p * kNR;
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), s0);
         _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + 8), s1);
-      }
+      });
+    });
   }
 };
 
@@ -351,36 +361,45 @@ struct Micro {
                             const int8_t* w, size_t panel_bytes,
                             size_t k_groups, int32_t* out, size_t ld) {
     int32x4_t acc[MR][P][8];
-    for (size_t r = 0; r < MR; ++r)
-      for (size_t p = 0; p < P; ++p)
-        for (size_t q = 0; q < 8; ++q) acc[r][p][q] = vdupq_n_s32(0);
+    Unroll<MR>([&](auto r) {
+      Unroll<P>([&](auto p) {
+        Unroll<8>([&](auto q) { acc[r][p][q] = vdupq_n_s32(0); });
+      });
+    });
     const int8_t* wg = w;
-    for (size_t g = 0; g < k_groups; ++g, wg += kGroupBytes) {
+    const int8_t* xg = x;
+    for (size_t g = 0; g < k_groups; ++g, wg += kGroupBytes, xg += 4) {
       int8x16_t wv[P][4];
-      for (size_t p = 0; p < P; ++p)
-        for (size_t q = 0; q < 4; ++q) wv[p][q] = vld1q_s8(wg + p * panel_bytes + 16 * q);
-      for (size_t r = 0; r < MR; ++r) {
+      Unroll<P>([&](auto p) {
+        Unroll<4>([&](auto q) {
+          wv[p][q] = vld1q_s8(wg + p * panel_bytes + 16 * q);
+        });
+      });
+      Unroll<MR>([&](auto r) {
         const int8x8_t a =
-            vreinterpret_s8_s32(vdup_n_s32(Load32(x + r * x_stride + 4 * g)));
-        for (size_t p = 0; p < P; ++p)
-          for (size_t q = 0; q < 4; ++q) {
+            vreinterpret_s8_s32(vdup_n_s32(Load32(xg + r * x_stride)));
+        Unroll<P>([&](auto p) {
+          Unroll<4>([&](auto q) {
             acc[r][p][2 * q] = vpadalq_s16(
                 acc[r][p][2 * q], vmull_s8(vget_low_s8(wv[p][q]), a));
             acc[r][p][2 * q + 1] = vpadalq_s16(
                 acc[r][p][2 * q + 1], vmull_s8(vget_high_s8(wv[p][q]), a));
-          }
-      }
+          });
+        });
+      });
     }
-    for (size_t r = 0; r < MR; ++r)
-      for (size_t p = 0; p < P; ++p)
-        for (size_t q = 0; q < 4; ++q) {
+    Unroll<MR>([&](auto r) {
+      Unroll<P>([&](auto p) {
+        Unroll<4>([&](auto q) {
           // acc[2q] = [c0h0 c0h1 c1h0 c1h1], acc[2q+1] = [c2.. c3..].
           const int32x2_t s0 = vpadd_s32(vget_low_s32(acc[r][p][2 * q]),
                                          vget_high_s32(acc[r][p][2 * q]));
           const int32x2_t s1 = vpadd_s32(vget_low_s32(acc[r][p][2 * q + 1]),
                                          vget_high_s32(acc[r][p][2 * q + 1]));
           vst1q_s32(out + r * ld + p * kNR + 4 * q, vcombine_s32(s0, s1));
-        }
+        });
+      });
+    });
   }
 };
 
@@ -388,37 +407,51 @@ struct Micro {
 #define EB_HAVE_DOTPROD_KERNEL 1
 // vdotq_s32: each int32 lane accumulates the 4 int8 products of one channel.
 // Compiled with +dotprod; only called when getauxval reports ASIMDDP.
+HWY_PUSH_ATTRIBUTES("arch=armv8.2-a+crypto+dotprod")
 struct MicroDot {
-  static constexpr size_t kMR = 4;
+  static constexpr size_t kMR = 6;
   static constexpr size_t kP = 1;
   static constexpr int32_t kOffset = 0;
+  // 24 accumulators + 4 weight + 1 activation registers of 32.
   template <size_t MR, size_t P>
-  static __attribute__((target("arch=armv8.2-a+dotprod"))) void Tile(
-      const int8_t* x, size_t x_stride, const int8_t* w, size_t panel_bytes,
-      size_t k_groups, int32_t* out, size_t ld) {
+  static void Tile(const int8_t* x, size_t x_stride, const int8_t* w,
+                   size_t panel_bytes, size_t k_groups, int32_t* out,
+                   size_t ld) {
     int32x4_t acc[MR][P][4];
-    for (size_t r = 0; r < MR; ++r)
-      for (size_t p = 0; p < P; ++p)
-        for (size_t q = 0; q < 4; ++q) acc[r][p][q] = vdupq_n_s32(0);
+    Unroll<MR>([&](auto r) {
+      Unroll<P>([&](auto p) {
+        Unroll<4>([&](auto q) { acc[r][p][q] = vdupq_n_s32(0); });
+      });
+    });
     const int8_t* wg = w;
-    for (size_t g = 0; g < k_groups; ++g, wg += kGroupBytes) {
+    const int8_t* xg = x;
+    for (size_t g = 0; g < k_groups; ++g, wg += kGroupBytes, xg += 4) {
       int8x16_t wv[P][4];
-      for (size_t p = 0; p < P; ++p)
-        for (size_t q = 0; q < 4; ++q) wv[p][q] = vld1q_s8(wg + p * panel_bytes + 16 * q);
-      for (size_t r = 0; r < MR; ++r) {
+      Unroll<P>([&](auto p) {
+        Unroll<4>([&](auto q) {
+          wv[p][q] = vld1q_s8(wg + p * panel_bytes + 16 * q);
+        });
+      });
+      Unroll<MR>([&](auto r) {
         const int8x16_t a =
-            vreinterpretq_s8_s32(vdupq_n_s32(Load32(x + r * x_stride + 4 * g)));
-        for (size_t p = 0; p < P; ++p)
-          for (size_t q = 0; q < 4; ++q)
+            vreinterpretq_s8_s32(vdupq_n_s32(Load32(xg + r * x_stride)));
+        Unroll<P>([&](auto p) {
+          Unroll<4>([&](auto q) {
             acc[r][p][q] = vdotq_s32(acc[r][p][q], wv[p][q], a);
-      }
+          });
+        });
+      });
     }
-    for (size_t r = 0; r < MR; ++r)
-      for (size_t p = 0; p < P; ++p)
-        for (size_t q = 0; q < 4; ++q)
+    Unroll<MR>([&](auto r) {
+      Unroll<P>([&](auto p) {
+        Unroll<4>([&](auto q) {
           vst1q_s32(out + r * ld + p * kNR + 4 * q, acc[r][p][q]);
+        });
+      });
+    });
   }
 };
+HWY_POP_ATTRIBUTES
 #endif  // HWY_ARCH_ARM_A64
 
 #else
@@ -443,15 +476,19 @@ struct Micro {
         HWY_ALIGN int32_t lanes[kGroupBytes];
         for (size_t j = 0; j < kGroupBytes; j += nl) {
           auto acc = hn::Zero(d32);
-          HWY_ALIGN int32_t rep[kGroupBytes + 4];
           for (size_t g = 0; g < k_groups; ++g) {
-            // rep[t] = x[4g + ((j + t) % 4)] for the lanes of this chunk.
-            for (size_t t = 0; t < nl && t < 4; ++t) {
-              rep[t] = xr[4 * g + ((j + t) & 3)];
-            }
-            for (size_t t = 4; t < nl; ++t) rep[t] = rep[t - 4];
-            const auto wv = hn::PromoteTo(d32, hn::LoadU(d8, wp + g * kGroupBytes + j));
-            acc = hn::Add(acc, hn::Mul(wv, hn::Load(d32, rep)));
+            const auto wv =
+                hn::PromoteTo(d32, hn::LoadU(d8, wp + g * kGroupBytes + j));
+#if HWY_TARGET == HWY_SCALAR
+            const auto xv = hn::Set(d32, xr[4 * g + (j & 3)]);
+#else
+            // Lanes hold (channel, k % 4) and nl is a multiple of 4: lane t
+            // needs x[4g + t % 4], i.e. the 4 bytes repeated, sign-extended.
+            const hn::Repartition<int32_t, decltype(d8)> d8_as_32;
+            const auto xv = hn::PromoteTo(
+                d32, hn::BitCast(d8, hn::Set(d8_as_32, Load32(xr + 4 * g))));
+#endif
+            acc = hn::Add(acc, hn::Mul(wv, xv));
           }
           hn::Store(acc, d32, lanes + j);
         }

@@ -255,6 +255,44 @@ HWY_INLINE void WeightedRowSum(D d, const float* HWY_RESTRICT p,
   if constexpr (kVecs > 3) hn::StoreU(a3, d, out + 3 * N);
 }
 
+// Largest head_dim that uses the transposed-K path (scratch is sized for it).
+constexpr size_t kMaxTransposedHeadDim = 128;
+
+// p[j0 + (0, kVecs * Lanes(d))] = (q . K^T[:, j]) * scale + mask[j], with
+// kt = K^T (head_dim x seq, row stride seq), vectorized over keys j.
+template <size_t kVecs, class D>
+HWY_INLINE void ScoresBlock(D d, const float* HWY_RESTRICT q,
+                            const float* HWY_RESTRICT kt, size_t seq,
+                            size_t head_dim, float scale,
+                            const float* HWY_RESTRICT mask, size_t j0,
+                            float* HWY_RESTRICT p) {
+  static_assert(kVecs >= 1 && kVecs <= 4, "kVecs in 1..4");
+  const size_t N = hn::Lanes(d);
+  auto a0 = hn::Zero(d), a1 = hn::Zero(d), a2 = hn::Zero(d), a3 = hn::Zero(d);
+  for (size_t c = 0; c < head_dim; ++c) {
+    const auto qc = hn::Set(d, q[c]);
+    const float* row = kt + c * seq + j0;
+    a0 = hn::MulAdd(qc, hn::LoadU(d, row), a0);
+    if constexpr (kVecs > 1) a1 = hn::MulAdd(qc, hn::LoadU(d, row + N), a1);
+    if constexpr (kVecs > 2) a2 = hn::MulAdd(qc, hn::LoadU(d, row + 2 * N), a2);
+    if constexpr (kVecs > 3) a3 = hn::MulAdd(qc, hn::LoadU(d, row + 3 * N), a3);
+  }
+  const auto vs = hn::Set(d, scale);
+  auto finish = [&](hn::Vec<D> a, size_t u) {
+    const size_t j = j0 + u * N;
+    hn::StoreU(mask != nullptr ? hn::MulAdd(a, vs, hn::LoadU(d, mask + j))
+                               : hn::Mul(a, vs),
+               d, p + j);
+  };
+  finish(a0, 0);
+  if constexpr (kVecs > 1) finish(a1, 1);
+  if constexpr (kVecs > 2) finish(a2, 2);
+  if constexpr (kVecs > 3) finish(a3, 3);
+}
+
+// Scratch layout: [0, seq): scores of one query row; then, if head_dim <=
+// kMaxTransposedHeadDim, K_h^T (head_dim x seq) so that scores are computed
+// vectorized over keys without a horizontal reduction per key.
 void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
                    size_t num_heads, size_t head_dim, float scale,
                    const float* mask_add, size_t head_begin, size_t head_end,
@@ -264,16 +302,38 @@ void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
   const D1 d1;
   const size_t N = hn::Lanes(d);
   const size_t hidden = num_heads * head_dim;
+  const bool transpose = head_dim <= kMaxTransposedHeadDim;
   float* HWY_RESTRICT p = scratch;  // seq scores of one query row.
+  float* HWY_RESTRICT kt = scratch + seq;
   for (size_t h = head_begin; h < head_end; ++h) {
     const float* q = qkv + h * head_dim;
     const float* k = qkv + hidden + h * head_dim;
     const float* v = qkv + 2 * hidden + h * head_dim;
+    if (transpose) {
+      for (size_t j = 0; j < seq; ++j) {
+        for (size_t c = 0; c < head_dim; ++c) {
+          kt[c * seq + j] = k[j * qkv_stride + c];
+        }
+      }
+    }
     for (size_t i = 0; i < seq; ++i) {
       const float* qi = q + i * qkv_stride;
-      for (size_t j = 0; j < seq; ++j) {
-        const float s = Dot(qi, k + j * qkv_stride, head_dim) * scale;
-        p[j] = mask_add != nullptr ? s + mask_add[j] : s;
+      if (transpose) {
+        size_t j = 0;
+        for (; j + 4 * N <= seq; j += 4 * N) {
+          ScoresBlock<4>(d, qi, kt, seq, head_dim, scale, mask_add, j, p);
+        }
+        for (; j + N <= seq; j += N) {
+          ScoresBlock<1>(d, qi, kt, seq, head_dim, scale, mask_add, j, p);
+        }
+        for (; j < seq; ++j) {
+          ScoresBlock<1>(d1, qi, kt, seq, head_dim, scale, mask_add, j, p);
+        }
+      } else {
+        for (size_t j = 0; j < seq; ++j) {
+          const float s = Dot(qi, k + j * qkv_stride, head_dim) * scale;
+          p[j] = mask_add != nullptr ? s + mask_add[j] : s;
+        }
       }
       const float sum = ExpShiftRow(p, MaxRow(p, seq), seq);
       ScaleRow(p, 1.0f / sum, seq);
@@ -322,7 +382,11 @@ void SoftmaxRows(float* x, size_t rows, size_t cols) {
   HWY_DYNAMIC_DISPATCH(SoftmaxRowsImpl)(x, rows, cols);
 }
 
-size_t AttentionScratchFloats(size_t seq) { return seq; }
+size_t AttentionScratchFloats(size_t seq) {
+  // Scores row + K^T for head_dim <= kMaxTransposedHeadDim (same constant in
+  // every target's namespace).
+  return seq * (1 + HWY_NAMESPACE::kMaxTransposedHeadDim);
+}
 
 void Attention(const float* qkv, size_t qkv_stride, size_t seq,
                size_t num_heads, size_t head_dim, float scale,

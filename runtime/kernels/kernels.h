@@ -34,7 +34,8 @@ void BiasGeluErf(float* x, const float* bias, size_t rows, size_t cols);
 //   ctx[:, h*d : (h+1)*d] = P V_h.
 // qkv: seq x qkv_stride (qkv_stride >= 3H); ctx: seq x ctx_stride.
 // mask_add: seq additive key mask (0 or e.g. -10000), may be null.
-// scratch: at least AttentionScratchFloats(seq) floats, private to the
+// scratch: at least AttentionScratchFloats(seq) floats (valid for any
+// smaller seq too; 129 * seq floats), private to the
 // caller (one per concurrent caller).
 size_t AttentionScratchFloats(size_t seq);
 void Attention(const float* qkv, size_t qkv_stride, size_t seq,

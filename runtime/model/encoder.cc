@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/model/tensor_names.h"
 
@@ -72,10 +73,24 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(
       return FailedPrecondition("model file '" + file.path() + "': tensor '" +
                                 names::kWordEmbeddings + "' is missing");
     }
+    const fb::DType dt = w->meta->dtype();
     StatusOr<const TensorView*> wf = file.Require(
-        names::kWordEmbeddings, fb::DType::F32, {c.vocab_size(), H});
+        names::kWordEmbeddings, dt == fb::DType::I8 ? dt : fb::DType::F32,
+        {c.vocab_size(), H});
     if (!wf.ok()) return wf.status();
     e->emb_.word = wf.value();
+    if (dt == fb::DType::I8) {
+      const fb::QuantParams* q = w->meta->quant();
+      if (q == nullptr || q->scales() == nullptr ||
+          q->scales()->size() != static_cast<size_t>(c.vocab_size())) {
+        return FailedPrecondition(
+            "model file '" + file.path() + "': tensor '" +
+            names::kWordEmbeddings +
+            "' is int8 but has no quant.scales with one entry per row (" +
+            std::to_string(c.vocab_size()) + ")");
+      }
+      e->emb_.word_scales = q->scales()->data();
+    }
     EB_RETURN_IF_ERROR(f32(names::kPositionEmbeddings,
                            {c.max_position_embeddings(), H},
                            &e->emb_.position));
@@ -203,6 +218,16 @@ std::string Encoder::gemm_kinds() const {
 void Encoder::GatherEmbeddings(const int32_t* ids, size_t n, float* x) const {
   const size_t H = hidden_;
   const float* type0 = emb_.token_type;  // single-segment input: type id 0.
+  if (emb_.word_scales != nullptr) {
+    const int8_t* word = emb_.word->as<int8_t>();
+    for (size_t r = 0; r < n; ++r) {
+      const size_t id = static_cast<size_t>(ids[r]);
+      float* out = x + r * H;
+      kernels::DequantizeRowI8(word + id * H, H, emb_.word_scales[id], out);
+      for (size_t j = 0; j < H; ++j) out[j] += type0[j];
+    }
+    return;
+  }
   const float* word = emb_.word->as<float>();
   for (size_t r = 0; r < n; ++r) {
     const float* w = word + static_cast<size_t>(ids[r]) * H;
@@ -223,21 +248,23 @@ const float* Encoder::Forward(const int32_t* ids, size_t n,
   AttentionTask task{qkv_, n, heads_, head_dim, H,
                      1.0f / std::sqrt(static_cast<float>(head_dim)),
                      attn_scratch_, attn_scratch_floats_, ctx_};
-  for (Layer& l : layers_) {
-    l.qkv->Run(x_, n, qkv_, gemm_scratch_, pool);
+  for (size_t li = 0; li < layers_.size(); ++li) {
+    Layer& l = layers_[li];
+    const int layer = static_cast<int>(li);
+    RunLinear(*l.qkv, layer, "qkv", x_, n, qkv_, pool);
     if (pool != nullptr) {
       pthreadpool_parallelize_1d(pool, &AttentionTask::Run, &task, heads_,
                                  PTHREADPOOL_FLAG_DISABLE_DENORMALS);
     } else {
       for (size_t h = 0; h < heads_; ++h) AttentionTask::Run(&task, h);
     }
-    l.attn_out->Run(ctx_, n, tmp_, gemm_scratch_, pool);
+    RunLinear(*l.attn_out, layer, "attn_out", ctx_, n, tmp_, pool);
     kernels::AddLayerNorm(tmp_, x_, l.attn_ln_g, l.attn_ln_b, eps_, n, H, x_);
-    l.ffn_in->Run(x_, n, inter_buf_, gemm_scratch_, pool);
-    l.ffn_out->Run(inter_buf_, n, tmp_, gemm_scratch_, pool);
+    RunLinear(*l.ffn_in, layer, "ffn_in", x_, n, inter_buf_, pool);
+    RunLinear(*l.ffn_out, layer, "ffn_out", inter_buf_, n, tmp_, pool);
     kernels::AddLayerNorm(tmp_, x_, l.ffn_ln_g, l.ffn_ln_b, eps_, n, H, x_);
   }
-  classifier_->Run(x_, n, logits_, gemm_scratch_, pool);
+  RunLinear(*classifier_, -1, "classifier", x_, n, logits_, pool);
   return logits_;
 }
 

@@ -21,6 +21,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -43,6 +44,11 @@ class Encoder {
   // valid until the next call.
   const float* Forward(const int32_t* ids, size_t n, pthreadpool_t pool);
 
+  // Called after every GEMM with (layer or -1, name, x, y, rows, k, n).
+  using Observer = std::function<void(int, const char*, const float*,
+                                      const float*, size_t, size_t, size_t)>;
+  void SetObserver(Observer o) { observer_ = std::move(o); }
+
   size_t max_seq() const { return max_seq_; }
   size_t num_labels() const { return labels_; }
   size_t arena_bytes() const { return arena_bytes_; }
@@ -64,6 +70,8 @@ class Encoder {
 
   Encoder() = default;
   void GatherEmbeddings(const int32_t* ids, size_t n, float* x) const;
+  void RunLinear(Linear& l, int layer, const char* name, const float* x,
+                 size_t n, float* y, pthreadpool_t pool);
   void RunAttention(const float* qkv, size_t n, float* ctx,
                     pthreadpool_t pool);
 
@@ -72,6 +80,7 @@ class Encoder {
   Embeddings emb_;
   std::vector<Layer> layers_;
   std::unique_ptr<Linear> classifier_;
+  Observer observer_;
 
   // Arena (64-byte aligned slices).
   void* arena_ = nullptr;

@@ -1,6 +1,11 @@
 #include "runtime/model/linear.h"
 
+#include <cmath>
+#include <vector>
+
+#include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/quant/codec.h"
 #include "runtime/model/model_file.h"
 #include "runtime/ops/gemm_f32.h"
 
@@ -24,6 +29,43 @@ class LinearF32 final : public Linear {
 
  private:
   std::unique_ptr<GemmF32> gemm_;
+};
+
+// int8 weights used in place from the mapping (I8PackedK4), activations
+// quantized per row into the caller's scratch: [xq: m x Kp int8][row scales].
+class LinearI8 final : public Linear {
+ public:
+  LinearI8(const kernels::PackedWeightsI8View& w, std::vector<float> inv_smooth,
+           Activation act)
+      : Linear(w.k, w.n, act), w_(w), inv_smooth_(std::move(inv_smooth)) {}
+  void Run(const float* x, size_t m, float* y, void* scratch,
+           pthreadpool_t pool) override {
+    int8_t* xq = static_cast<int8_t*>(scratch);
+    float* row_scales = reinterpret_cast<float*>(
+        xq + RowScalesOffset(m));
+    kernels::QuantizeActivations(
+        x, m, k_, k_, inv_smooth_.empty() ? nullptr : inv_smooth_.data(), xq,
+        row_scales);
+    kernels::GemmI8(w_, xq, row_scales, m, y, n_,
+                    act_ == Activation::kGeluErf
+                        ? kernels::GemmI8Epilogue::kGeluErf
+                        : kernels::GemmI8Epilogue::kNone,
+                    pool);
+  }
+  size_t ScratchBytes(size_t max_m) const override {
+    return RowScalesOffset(max_m) + max_m * sizeof(float);
+  }
+  size_t owned_bytes() const override {
+    return inv_smooth_.size() * sizeof(float);
+  }
+  const char* kind() const override { return "int8"; }
+
+ private:
+  size_t RowScalesOffset(size_t m) const {
+    return (kernels::QuantizedActivationBytes(m, k_) + 63) / 64 * 64;
+  }
+  kernels::PackedWeightsI8View w_;
+  std::vector<float> inv_smooth_;  // 1 / s[k], empty = no smoothing.
 };
 
 }  // namespace
@@ -54,6 +96,61 @@ StatusOr<std::unique_ptr<Linear>> CreateLinear(const ModelFile& file,
     if (gemm.value()->packed_bytes() > 0) file.Release(*w);
     return std::unique_ptr<Linear>(
         new LinearF32(std::move(gemm.value()), k, n, act));
+  }
+  if (w->meta->dtype() == fb::DType::I8 &&
+      w->meta->layout() == fb::Layout::I8PackedK4) {
+    const std::string where =
+        "model file '" + file.path() + "': tensor '" + weight_name + "': ";
+    if (w->shape != std::vector<int64_t>{nn, kk}) {
+      return FailedPrecondition(where + "has shape " + ShapeString(w->shape) +
+                                ", expected " + ShapeString({nn, kk}));
+    }
+    if (w->bytes != quant::PackedI8Size(n, k)) {
+      return FailedPrecondition(
+          where + "holds " + std::to_string(w->bytes) +
+          " bytes, I8PackedK4 of that shape needs " +
+          std::to_string(quant::PackedI8Size(n, k)));
+    }
+    const fb::QuantParams* q = w->meta->quant();
+    if (q == nullptr || q->scales() == nullptr || q->scales()->size() != n ||
+        q->weight_sums() == nullptr || q->weight_sums()->size() != n) {
+      return FailedPrecondition(where +
+                                "int8 weight needs quant.scales and "
+                                "quant.weight_sums with one entry per output "
+                                "channel (" + std::to_string(n) + ")");
+    }
+    std::vector<float> inv_smooth;
+    if (q->smooth() != nullptr && q->smooth()->size() > 0) {
+      if (q->smooth()->size() != k) {
+        return FailedPrecondition(where + "quant.smooth has " +
+                                  std::to_string(q->smooth()->size()) +
+                                  " entries, expected " + std::to_string(k));
+      }
+      for (float s : *q->smooth()) {
+        if (!(s > 0.f) || !std::isfinite(s)) {
+          return FailedPrecondition(where + "quant.smooth factor " +
+                                    std::to_string(s) +
+                                    " must be finite and > 0");
+        }
+        inv_smooth.push_back(1.0f / s);
+      }
+    }
+    for (float s : *q->scales()) {
+      if (!(s >= 0.f) || !std::isfinite(s)) {
+        return FailedPrecondition(where + "quant.scales entry " +
+                                  std::to_string(s) +
+                                  " must be finite and >= 0");
+      }
+    }
+    kernels::PackedWeightsI8View view;
+    view.packed = w->as<int8_t>();
+    view.scales = q->scales()->data();
+    view.weight_sums = q->weight_sums()->data();
+    view.bias = bias.value()->as<float>();
+    view.n = n;
+    view.k = k;
+    return std::unique_ptr<Linear>(
+        new LinearI8(view, std::move(inv_smooth), act));
   }
   return Unimplemented("model file '" + file.path() + "': tensor '" +
                        weight_name + "' has dtype " +

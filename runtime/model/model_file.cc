@@ -65,7 +65,7 @@ StatusOr<std::unique_ptr<ModelFile>> ModelFile::Open(const std::string& path) {
     return InvalidArgument("model path '" + path + "' is not a regular file");
   }
   f->size_ = static_cast<size_t>(st.st_size);
-  if (f->size_ < 8) {
+  if (f->size_ < 12) {
     ::close(fd);
     return DataLoss("model file '" + path + "' is " +
                     std::to_string(f->size_) +
@@ -83,18 +83,18 @@ StatusOr<std::unique_ptr<ModelFile>> ModelFile::Open(const std::string& path) {
 
 Status ModelFile::Validate() {
   const std::string where = "model file '" + path_ + "': ";
+  if (!flatbuffers::BufferHasIdentifier(base_, fb::ModelIdentifier(),
+                                        /*size_prefixed=*/true)) {
+    return DataLoss(where + "file identifier is not \"" +
+                    std::string(fb::ModelIdentifier()) +
+                    "\": not an edgebert model");
+  }
   uint32_t fb_size;
   std::memcpy(&fb_size, base_, 4);
   if (static_cast<uint64_t>(fb_size) + 4 > size_) {
     return DataLoss(where + "header declares a " + std::to_string(fb_size) +
                     "-byte FlatBuffer but the file has only " +
                     std::to_string(size_) + " bytes (truncated?)");
-  }
-  if (!flatbuffers::BufferHasIdentifier(base_, fb::ModelIdentifier(),
-                                        /*size_prefixed=*/true)) {
-    return DataLoss(where + "file identifier is not \"" +
-                    std::string(fb::ModelIdentifier()) +
-                    "\": not an edgebert model");
   }
   flatbuffers::Verifier verifier(base_, static_cast<size_t>(fb_size) + 4);
   if (!fb::VerifySizePrefixedModelBuffer(verifier)) {

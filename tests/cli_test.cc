@@ -1,0 +1,208 @@
+// The edgebert / edgebert-convert command-line contract, run as subprocesses:
+// one JSON line per input line, errors on their line, info/eval/bench JSON,
+// clear errors for bad model files. With ../shared present, also the
+// end-to-end F1 of pd-tiny against its PyTorch reference.
+#include <doctest/doctest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "nlohmann/json.hpp"
+
+using nlohmann::json;
+
+namespace {
+
+const std::string kSrc = EDGEBERT_SOURCE_DIR;
+const std::string kShared = EDGEBERT_SHARED_DIR;
+const std::string kEdgebert = EDGEBERT_CLI_PATH;
+const std::string kConvert = EDGEBERT_CONVERT_PATH;
+const std::string kEmu = EDGEBERT_EMULATOR;  // "" natively; qemu when cross.
+
+// pd-tiny's PyTorch float32 entity F1 on PD dev (its README) and the
+// tolerance the issue sets for the f32 runtime.
+constexpr double kPdTinyReferenceF1 = 0.4574;
+constexpr double kPdTinyF1Tolerance = 0.003;
+
+std::string Tmp(const std::string& name) {
+  return "/tmp/edgebert_cli_test_" + std::to_string(::getpid()) + "_" + name;
+}
+
+struct Run {
+  int code;
+  std::string out, err;
+};
+
+// Runs `cmd` through /bin/sh with stdin from `input_file` (may be empty).
+Run Sh(const std::string& cmd, const std::string& input_file = "") {
+  const std::string out = Tmp("stdout"), err = Tmp("stderr");
+  std::string full = cmd + " > " + out + " 2> " + err;
+  full += " < " + (input_file.empty() ? std::string("/dev/null") : input_file);
+  const int status = std::system(full.c_str());
+  auto slurp = [](const std::string& p) {
+    std::ifstream f(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+  };
+  Run r{WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(out), slurp(err)};
+  std::remove(out.c_str());
+  std::remove(err.c_str());
+  return r;
+}
+
+std::string Bin(const std::string& path) {
+  return kEmu.empty() ? path : kEmu + " " + path;
+}
+
+std::vector<std::string> Lines(const std::string& s) {
+  std::vector<std::string> v;
+  std::stringstream ss(s);
+  std::string l;
+  while (std::getline(ss, l)) v.push_back(l);
+  return v;
+}
+
+bool Exists(const std::string& p) { return std::ifstream(p).good(); }
+
+const std::string& TinyModel() {
+  static const std::string p = [] {
+    std::string path = Tmp("tiny.ebm");
+    Run r = Sh(Bin(kConvert) + " --input " + kSrc +
+               "/tests/fixtures/tiny_random --output " + path);
+    REQUIRE_MESSAGE(r.code == 0, r.err);
+    return path;
+  }();
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("tag answers every input line with exactly one JSON line") {
+  const std::string in = Tmp("in.txt");
+  {
+    std::ofstream f(in, std::ios::binary);
+    f << "中国人民 the new york\n";   // 1 normal
+    f << "\n";                        // 2 empty
+    f << "ab\xff\xfe" "cd\n";         // 3 invalid UTF-8
+    f << "他说，world\r\n";           // 4 CRLF
+    for (int i = 0; i < 300; ++i) f << "他说中国人民";  // 5 long: windows
+    f << "\n";
+    f << "last line without newline";  // 6
+  }
+  Run r = Sh(Bin(kEdgebert) + " tag --model " + TinyModel() + " --tokens", in);
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  const std::vector<std::string> lines = Lines(r.out);
+  REQUIRE(lines.size() == 6);
+  std::vector<json> js;
+  for (const std::string& l : lines) js.push_back(json::parse(l));
+  CHECK(js[0]["text"] == "中国人民 the new york");
+  CHECK(js[0]["tokens"].size() == 7);  // 4 CJK chars + 3 words
+  CHECK(js[0]["tokens"][4]["piece"] == "the");
+  CHECK(js[0]["tokens"][4]["start"] == 5);
+  CHECK(js[0]["tokens"][4]["end"] == 8);
+  CHECK(js[0]["tokens"][0]["logits"].size() == 8);
+  CHECK(js[1]["entities"].empty());
+  CHECK(js[2].contains("error"));
+  CHECK(js[2]["error"].get<std::string>().find("UTF-8") != std::string::npos);
+  CHECK_FALSE(js[2].contains("entities"));
+  CHECK(js[3]["text"] == "他说，world");  // \r stripped
+  CHECK(js[4]["tokens"].size() == 1800);   // nothing cut
+  CHECK(js[5]["text"] == "last line without newline");
+  for (const json& j : js) {
+    if (!j.contains("entities")) continue;
+    const std::string text = j["text"];
+    for (const json& e : j["entities"]) {
+      const size_t b = e["start_byte"], eb = e["end_byte"];
+      CHECK(text.substr(b, eb - b) == e["word"].get<std::string>());
+      CHECK(e["end"].get<int>() > e["start"].get<int>());
+    }
+  }
+  // --text gives the same answer as stdin.
+  Run r2 = Sh(Bin(kEdgebert) + " tag --model " + TinyModel() +
+              " --tokens --text '中国人民 the new york'");
+  REQUIRE(r2.code == 0);
+  CHECK(json::parse(Lines(r2.out).at(0)) == js[0]);
+  std::remove(in.c_str());
+}
+
+TEST_CASE("info, bench and eval print JSON") {
+  Run info = Sh(Bin(kEdgebert) + " info --verify --model " + TinyModel());
+  REQUIRE_MESSAGE(info.code == 0, info.err);
+  json j = json::parse(info.out);
+  CHECK(j["config"]["hidden_size"] == 64);
+  CHECK(j["labels"].size() == 8);
+  CHECK(j["checksum"] == "ok");
+  CHECK(j["arena_bytes"].get<size_t>() > 0);
+  CHECK_FALSE(j["highway_target"].get<std::string>().empty());
+
+  Run bench = Sh(Bin(kEdgebert) + " bench --model " + TinyModel() +
+                 " --seq 8,32 --threads 1,2 --iters 3 --warmup 1");
+  REQUIRE_MESSAGE(bench.code == 0, bench.err);
+  const std::vector<std::string> lines = Lines(bench.out);
+  REQUIRE(lines.size() == 4);
+  for (const std::string& l : lines) {
+    json b = json::parse(l);
+    CHECK(b["p50_ms"].get<double>() > 0);
+    CHECK(b["p90_ms"].get<double>() >= b["p50_ms"].get<double>());
+    CHECK(b["peak_rss_mb"].get<double>() > 0);
+    CHECK(b.contains("load_ms"));
+  }
+
+  const std::string bio = kSrc + "/tests/fixtures/head/sample.bio";
+  Run eval = Sh(Bin(kEdgebert) + " eval --model " + TinyModel() +
+                " --data " + bio);
+  REQUIRE_MESSAGE(eval.code == 0, eval.err);
+  json e = json::parse(eval.out);
+  CHECK(e["sentences"] == 5);
+  CHECK(e["gold"].get<int>() > 0);
+  CHECK(e["f1"].get<double>() >= 0.0);
+  CHECK(e["f1"].get<double>() <= 1.0);
+}
+
+TEST_CASE("bad model files and flags give one clear error and exit 1") {
+  const std::string bad = Tmp("bad.ebm");
+  { std::ofstream(bad) << "this is not a model"; }
+  Run r = Sh(Bin(kEdgebert) + " info --model " + bad);
+  CHECK(r.code == 1);
+  CHECK(r.err.find("identifier") != std::string::npos);
+  std::remove(bad.c_str());
+
+  Run missing = Sh(Bin(kEdgebert) + " tag --model /nonexistent/x.ebm");
+  CHECK(missing.code != 0);
+  CHECK(missing.err.find("x.ebm") != std::string::npos);
+
+  Run conv = Sh(Bin(kConvert) + " --input /nonexistent_dir --output " +
+                Tmp("never.ebm"));
+  CHECK(conv.code != 0);
+  CHECK(conv.err.find("nonexistent_dir") != std::string::npos);
+  CHECK_FALSE(Exists(Tmp("never.ebm")));
+}
+
+TEST_CASE("pd-tiny end to end: entity F1 matches the PyTorch reference") {
+  const std::string model_dir = kShared + "/models/pd-tiny";
+  const std::string data = kShared + "/data/peoples_daily/example.dev";
+  if (!Exists(model_dir + "/model.safetensors") || !Exists(data)) {
+    MESSAGE("SKIPPED: " << model_dir << " not present");
+    return;
+  }
+  const std::string ebm = Tmp("pd-tiny.ebm");
+  Run c = Sh(Bin(kConvert) + " --precision f32 --input " + model_dir +
+             " --output " + ebm);
+  REQUIRE_MESSAGE(c.code == 0, c.err);
+  Run e = Sh(Bin(kEdgebert) + " eval --model " + ebm +
+             " --data " + data);
+  REQUIRE_MESSAGE(e.code == 0, e.err);
+  json j = json::parse(e.out);
+  MESSAGE("pd-tiny f32 eval: " << e.out);
+  CHECK(j["sentences"] == 2318);
+  CHECK(j["errors"] == 0);
+  CHECK(std::fabs(j["f1"].get<double>() - kPdTinyReferenceF1) <=
+        kPdTinyF1Tolerance);
+  std::remove(ebm.c_str());
+}

@@ -1,0 +1,9 @@
+# CLI contract and end-to-end accuracy (tests/cli_test.cc), as subprocesses.
+edgebert_test(cli_test SOURCES cli_test.cc)
+target_include_directories(cli_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")
+string(REPLACE ";" " " EB_EMU "${CMAKE_CROSSCOMPILING_EMULATOR}")
+target_compile_definitions(cli_test PRIVATE
+  EDGEBERT_CLI_PATH="$<TARGET_FILE:edgebert_cli>"
+  EDGEBERT_CONVERT_PATH="$<TARGET_FILE:edgebert-convert>"
+  EDGEBERT_EMULATOR="${EB_EMU}")
+add_dependencies(cli_test edgebert_cli edgebert-convert)

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "quantize/int8.h"
 #include "runtime/model/checksum.h"
 #include "runtime/model/safetensors.h"
 #include "runtime/model/tensor_names.h"
@@ -594,11 +595,7 @@ StatusOr<std::vector<OutputTensor>> BuildTensors(const HfCheckpoint& ckpt,
                                                  std::string* quant_report) {
   quant_report->clear();
   if (precision == "f32") return F32Tensors(ckpt);
-  if (precision == "int8") {
-    return Unimplemented(
-        "--precision int8 is not yet supported by this "
-        "converter build (use f32)");
-  }
+  if (precision == "int8") return QuantizeInt8(ckpt, {}, quant_report);
   return InvalidArgument("--precision '" + precision +
                          "' is not one of: f32, int8");
 }
@@ -686,9 +683,24 @@ Status Convert(const ConvertOptions& options) {
   }
   StatusOr<HfCheckpoint> ckpt = LoadHfCheckpoint(options.input_dir);
   if (!ckpt.ok()) return ckpt.status();
+  return ConvertCheckpoint(*ckpt, options);
+}
+
+Status ConvertCheckpoint(const HfCheckpoint& ckpt,
+                         const ConvertOptions& options) {
+  if (options.output_path.empty()) return InvalidArgument("--output is empty");
+  if (options.precision != "f32" && options.precision != "int8") {
+    return InvalidArgument("--precision '" + options.precision +
+                           "' is not one of: f32, int8");
+  }
+  if (options.precision == "f32" &&
+      (!options.calibration_path.empty() || options.min_fidelity != 0)) {
+    return InvalidArgument(
+        "--calibration / --min-fidelity apply to --precision int8 only");
+  }
   WriteOptions wopt;
   wopt.precision = options.precision;
-  const int max_pos = ckpt->max_position_embeddings;
+  const int max_pos = ckpt.max_position_embeddings;
   if (options.max_seq_len == 0) {
     wopt.max_seq_len = std::min(kDefaultMaxSeqLen, max_pos);
   } else if (options.max_seq_len < 3 || options.max_seq_len > max_pos) {
@@ -699,10 +711,21 @@ Status Convert(const ConvertOptions& options) {
   } else {
     wopt.max_seq_len = options.max_seq_len;
   }
-  StatusOr<std::vector<OutputTensor>> tensors =
-      BuildTensors(*ckpt, options.precision, &wopt.quant_report);
+  StatusOr<std::vector<OutputTensor>> tensors = [&] {
+    if (options.precision == "f32") {
+      return BuildTensors(ckpt, options.precision, &wopt.quant_report);
+    }
+    Int8Options q;
+    q.calibration_path = options.calibration_path;
+    q.smooth_alpha = options.smooth_alpha;
+    q.min_fidelity = options.min_fidelity;
+    q.calibration_limit = options.calibration_limit;
+    q.max_seq_len = wopt.max_seq_len;
+    q.progress = options.progress;
+    return QuantizeInt8(ckpt, q, &wopt.quant_report);
+  }();
   if (!tensors.ok()) return tensors.status();
-  return WriteEbm(*ckpt, *tensors, wopt, options.output_path);
+  return WriteEbm(ckpt, *tensors, wopt, options.output_path);
 }
 
 }  // namespace edgebert

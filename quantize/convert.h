@@ -93,8 +93,9 @@ struct OutputTensor {
   std::vector<int32_t> weight_sums;
 };
 
-// The tensors stored for `precision` ("f32"; "int8" is Unimplemented until
-// the quantizer lands). *quant_report receives the JSON report ("" for f32).
+// The tensors stored for `precision`: "f32", or "int8" without calibration
+// (quantize/int8.h QuantizeInt8 with default options). *quant_report
+// receives the JSON report ("" for f32).
 StatusOr<std::vector<OutputTensor>> BuildTensors(const HfCheckpoint& ckpt,
                                                  const std::string& precision,
                                                  std::string* quant_report);
@@ -119,13 +120,27 @@ Status WriteEbm(const HfCheckpoint& ckpt,
 struct ConvertOptions {
   std::string input_dir;
   std::string output_path;
-  std::string precision = "f32";
+  std::string precision = "int8";  // "int8" or "f32"
   // 0 = min(kDefaultMaxSeqLen, max_position_embeddings); else
   // 3..max_position_embeddings.
   int max_seq_len = 0;
+  // int8 only (quantize/int8.h): calibration text or BIO file ("" = none:
+  // no smoothing, no fidelity measurement), SmoothQuant alpha in [0, 1],
+  // accuracy guard threshold on entity F1 vs f32 (0 = off; needs a
+  // calibration file), calibration sentences used.
+  std::string calibration_path;
+  float smooth_alpha = 0.5f;
+  double min_fidelity = 0;
+  int calibration_limit = 512;
+  // Progress and the int8 summary table on stderr.
+  bool progress = false;
 };
 
+// LoadHfCheckpoint(options.input_dir) + ConvertCheckpoint.
 Status Convert(const ConvertOptions& options);
+// Converts an already loaded checkpoint (options.input_dir is ignored).
+Status ConvertCheckpoint(const HfCheckpoint& ckpt,
+                         const ConvertOptions& options);
 
 }  // namespace edgebert
 

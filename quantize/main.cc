@@ -1,5 +1,6 @@
-// edgebert-convert --input DIR --output FILE [--precision f32|int8]
-//                  [--max-seq-len N]
+// edgebert-convert --input DIR --output FILE [--precision int8|f32]
+//                  [--max-seq-len N] [--calibration FILE] [--smooth-alpha A]
+//                  [--min-fidelity X] [--calibration-limit N] [--quiet]
 // Exit 0 on success; otherwise one line "edgebert-convert: <CODE>: <why>" on
 // stderr, exit 1, and no output file (see Convert in quantize/convert.h).
 #include <cstdio>
@@ -18,10 +19,24 @@ int main(int argc, char** argv) {
       edgebert::kConverterName};
   app.add_option("--input", opt.input_dir, "checkpoint directory")->required();
   app.add_option("--output", opt.output_path, "output .ebm file")->required();
-  app.add_option("--precision", opt.precision, "f32 (default) or int8");
+  app.add_option("--precision", opt.precision, "int8 (default) or f32");
   app.add_option("--max-seq-len", opt.max_seq_len,
                  "longest window in tokens incl. [CLS]/[SEP] (default "
                  "min(128, max_position_embeddings)); the runtime windows long text to it");
+  app.add_option("--calibration", opt.calibration_path,
+                 "int8: calibration text (one sentence per line) or BIO file "
+                 "('char TAG' lines); enables SmoothQuant smoothing and the "
+                 "fidelity measurement against f32");
+  app.add_option("--smooth-alpha", opt.smooth_alpha,
+                 "SmoothQuant migration strength in [0, 1] (default 0.5)");
+  app.add_option("--min-fidelity", opt.min_fidelity,
+                 "int8: keep the worst GEMMs in f32 until the entity F1 of "
+                 "int8 against f32 on the calibration sentences is >= X "
+                 "(default 0 = off; needs --calibration)");
+  app.add_option("--calibration-limit", opt.calibration_limit,
+                 "calibration sentences used (default 512)");
+  bool quiet = false;
+  app.add_flag("--quiet", quiet, "no progress or summary on stderr");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -30,6 +45,7 @@ int main(int argc, char** argv) {
                  edgebert::kConverterName, e.what());
     return 2;
   }
+  opt.progress = !quiet;
   const edgebert::Status s = edgebert::Convert(opt);
   if (!s.ok()) {
     std::fprintf(stderr, "%s: %s\n", edgebert::kConverterName,

@@ -236,6 +236,13 @@ void Encoder::GatherEmbeddings(const int32_t* ids, size_t n, float* x) const {
   }
 }
 
+void Encoder::RunLinear(Linear& l, int layer, const char* name,
+                        const float* x, size_t n, float* y,
+                        pthreadpool_t pool) {
+  l.Run(x, n, y, gemm_scratch_, pool);
+  if (observer_) observer_(layer, name, x, y, n, l.k(), l.n());
+}
+
 const float* Encoder::Forward(const int32_t* ids, size_t n,
                               pthreadpool_t pool) {
   EB_CHECK(n >= 1 && n <= max_seq_);

@@ -1,6 +1,5 @@
 #include "runtime/ops/gemm_f32.h"
 
-#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -62,6 +61,8 @@ bool EnvForcesHighway() {
   return forced;
 }
 
+// Result of the one xnn_initialize call; intentionally never freed (XNNPACK
+// stays initialized for the process lifetime).
 std::once_flag g_init_once;
 Status* g_init_status = nullptr;
 

@@ -1,0 +1,518 @@
+// Tests of the int8 converter path (quantize/int8.h): packed tensors and
+// their codec consistency, SmoothQuant factors, the report, int8-vs-f32
+// logits, the accuracy guard and an activation-outlier stress test, on the
+// committed tiny_random fixture and its calibration text calib.txt (50 lines
+// drawn from the fixture vocab's CJK characters and a few of its words).
+#include <doctest/doctest.h>
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "quantize/convert.h"
+#include "quantize/int8.h"
+#include "runtime/api/edgebert.h"
+#include "runtime/model/model_file.h"
+#include "runtime/model/tensor_names.h"
+#include "runtime/quant/codec.h"
+
+namespace fs = std::filesystem;
+using edgebert::StatusCode;
+using nlohmann::json;
+namespace eb = edgebert;
+
+namespace {
+
+const std::string kFixture =
+    std::string(EDGEBERT_SOURCE_DIR) + "/tests/fixtures/tiny_random";
+const std::string kCalib = kFixture + "/calib.txt";
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string tmpl = (fs::temp_directory_path() / "eb_int8_XXXXXX");
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string operator/(const std::string& name) const {
+    return (path / name).string();
+  }
+};
+
+const eb::HfCheckpoint& Fixture() {
+  static const eb::HfCheckpoint c = [] {
+    auto r = eb::LoadHfCheckpoint(kFixture);
+    REQUIRE(r.ok());
+    return std::move(r.value());
+  }();
+  return c;
+}
+
+eb::ConvertOptions Options(const std::string& out, const std::string& prec,
+                           const std::string& calib = "") {
+  eb::ConvertOptions o;
+  o.output_path = out;
+  o.precision = prec;
+  o.calibration_path = calib;
+  return o;
+}
+
+void MustConvert(const eb::HfCheckpoint& c, const eb::ConvertOptions& o) {
+  const eb::Status s = eb::ConvertCheckpoint(c, o);
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+}
+
+std::unique_ptr<eb::Model> Load(const std::string& path) {
+  auto m = eb::Model::Load(path, /*verify_checksum=*/true);
+  INFO(m.status().ToString());
+  REQUIRE(m.ok());
+  return std::move(m.value());
+}
+
+json Report(const eb::Model& m) {
+  const auto* r = m.file().model().quant_report();
+  REQUIRE(r != nullptr);
+  return json::parse(r->str());
+}
+
+std::vector<std::string> CalibSentences() {
+  auto c = eb::ReadCalibrationText(kCalib, 1000);
+  REQUIRE(c.ok());
+  return c->sentences;
+}
+
+// Per sentence: token labels and logits (flattened) of a model.
+struct Tags {
+  std::vector<int32_t> labels;
+  std::vector<float> logits;
+};
+Tags TagAll(const std::string& path) {
+  auto model = Load(path);
+  auto tagger = eb::Tagger::Create(*model, {}, nullptr);
+  REQUIRE(tagger.ok());
+  Tags t;
+  eb::TagResult r;
+  for (const std::string& s : CalibSentences()) {
+    REQUIRE(tagger.value()->Tag(s, &r, true).ok());
+    for (const auto& tok : r.tokens) {
+      t.labels.push_back(tok.label);
+      t.logits.insert(t.logits.end(), tok.logits.begin(), tok.logits.end());
+    }
+  }
+  return t;
+}
+
+// ||a - b||_F / ||b||_F
+double RelDiff(const std::vector<float>& a, const std::vector<float>& b) {
+  REQUIRE(a.size() == b.size());
+  double num = 0, den = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    num += (double(a[i]) - b[i]) * (double(a[i]) - b[i]);
+    den += double(b[i]) * b[i];
+  }
+  return std::sqrt(num / den);
+}
+
+double Agreement(const Tags& a, const Tags& b) {
+  REQUIRE(a.labels.size() == b.labels.size());
+  size_t same = 0;
+  for (size_t i = 0; i < a.labels.size(); ++i) {
+    same += a.labels[i] == b.labels[i];
+  }
+  return double(same) / a.labels.size();
+}
+
+struct GemmName {
+  std::string weight;
+  int64_t n, k;
+};
+std::vector<GemmName> Gemms(const eb::HfCheckpoint& c) {
+  std::vector<GemmName> g;
+  const int64_t h = c.hidden_size, in = c.intermediate_size;
+  for (int i = 0; i < c.num_layers; ++i) {
+    namespace n = eb::names;
+    g.push_back({n::Layer(i, n::kQkvWeight), 3 * h, h});
+    g.push_back({n::Layer(i, n::kAttnOutWeight), h, h});
+    g.push_back({n::Layer(i, n::kFfnInWeight), in, h});
+    g.push_back({n::Layer(i, n::kFfnOutWeight), h, in});
+  }
+  return g;
+}
+
+// Checks one packed GEMM weight against the f32 weight it came from:
+// layout, sizes, and the codec contract (scale = max|W'| / 127 per row,
+// |scale * q - W'| <= scale / 2, weight_sums = sum q) with W' = W * s.
+// Returns whether it carries smoothing factors.
+bool CheckPacked(const eb::ModelFile& f, const GemmName& g,
+                 const eb::F32Tensor& w) {
+  INFO(g.weight);
+  const eb::TensorView* t = f.Find(g.weight);
+  REQUIRE(t != nullptr);
+  CHECK(t->meta->dtype() == eb::fb::DType::I8);
+  CHECK(t->meta->layout() == eb::fb::Layout::I8PackedK4);
+  CHECK(t->shape == std::vector<int64_t>{g.n, g.k});
+  REQUIRE(t->bytes == eb::quant::PackedI8Size(g.n, g.k));
+  const eb::fb::QuantParams* q = t->meta->quant();
+  REQUIRE(q != nullptr);
+  REQUIRE(q->scales()->size() == size_t(g.n));
+  REQUIRE(q->weight_sums()->size() == size_t(g.n));
+  const bool smoothed = q->smooth() != nullptr && q->smooth()->size() > 0;
+  if (smoothed) {
+    REQUIRE(q->smooth()->size() == size_t(g.k));
+    for (float s : *q->smooth()) {
+      CHECK(s >= eb::kMinSmooth);
+      CHECK(s <= eb::kMaxSmooth);
+    }
+  }
+  std::vector<int8_t> qv(g.n * g.k);
+  eb::quant::UnpackWeightsI8(t->as<int8_t>(), g.n, g.k, qv.data());
+  // Padding bytes are zero: the packed buffer's q-sum equals the unpacked.
+  int64_t packed_sum = 0, unpacked_sum = 0;
+  for (size_t i = 0; i < t->bytes; ++i) packed_sum += t->as<int8_t>()[i];
+  for (int8_t v : qv) unpacked_sum += v;
+  CHECK(packed_sum == unpacked_sum);
+  int bad = 0;
+  for (int64_t r = 0; r < g.n; ++r) {
+    const float scale = q->scales()->Get(r);
+    int32_t sum = 0, qmax = 0;
+    float amax = 0;
+    for (int64_t k = 0; k < g.k; ++k) {
+      const float s = smoothed ? q->smooth()->Get(k) : 1.0f;
+      const float wv = w.data[r * g.k + k] * s;
+      amax = std::max(amax, std::fabs(wv));
+      const int8_t qq = qv[r * g.k + k];
+      sum += qq;
+      qmax = std::max(qmax, std::abs(int(qq)));
+      // Half a step plus f32 rounding of the products.
+      if (std::fabs(scale * qq - wv) > 0.5f * scale * (1 + 1e-5f) + 1e-7f) {
+        ++bad;
+      }
+    }
+    CHECK(q->weight_sums()->Get(r) == sum);
+    CHECK(scale == doctest::Approx(amax / 127.0f).epsilon(1e-6));
+    if (amax > 0) CHECK(qmax == 127);
+  }
+  CHECK(bad == 0);
+  return smoothed;
+}
+
+// Every tensor other than GEMM weights and the word embeddings is F32.
+void CheckOthersF32(const eb::ModelFile& f, const eb::HfCheckpoint& c) {
+  std::set<std::string> quantized = {eb::names::kWordEmbeddings};
+  for (const GemmName& g : Gemms(c)) quantized.insert(g.weight);
+  for (const std::string& name : eb::CanonicalTensorNames(c.num_layers)) {
+    if (quantized.count(name)) continue;
+    INFO(name);
+    const eb::TensorView* t = f.Find(name);
+    REQUIRE(t != nullptr);
+    CHECK(t->meta->dtype() == eb::fb::DType::F32);
+  }
+}
+
+void CheckEmbeddingsI8(const eb::ModelFile& f, const eb::HfCheckpoint& c) {
+  const eb::TensorView* t = f.Find(eb::names::kWordEmbeddings);
+  REQUIRE(t != nullptr);
+  REQUIRE(t->meta->dtype() == eb::fb::DType::I8);
+  CHECK(t->meta->layout() == eb::fb::Layout::RowMajor);
+  const int64_t v = c.vocab_size, h = c.hidden_size;
+  CHECK(t->shape == std::vector<int64_t>{v, h});
+  REQUIRE(t->bytes == size_t(v * h));
+  REQUIRE(t->meta->quant()->scales()->size() == size_t(v));
+  const auto& w = c.weights.at(eb::names::kWordEmbeddings).data;
+  int bad = 0;
+  for (int64_t r = 0; r < v; ++r) {
+    const float scale = t->meta->quant()->scales()->Get(r);
+    for (int64_t d = 0; d < h; ++d) {
+      const float deq = scale * t->as<int8_t>()[r * h + d];
+      if (std::fabs(deq - w[r * h + d]) > 0.5f * scale * (1 + 1e-5f)) ++bad;
+    }
+  }
+  CHECK(bad == 0);
+}
+
+// Relative Frobenius error allowed between int8 and f32 logits on the
+// calibration text. Derivation: round-to-nearest int8 with per-row / per-
+// channel absmax scaling has uniform error of +-step/2, RMS step/sqrt(12) =
+// amax / (127 sqrt(12)); for rows with amax/rms ~ 4 (Gaussian-like rows of
+// 64-128 values) that is ~0.9% of the row RMS per operand, ~1.3% per GEMM
+// (activation and weight errors add in quadrature). The tiny model chains
+// 2 layers x 4 GEMMs + the int8 embeddings, ~9 independent contributions:
+// sqrt(9) * 1.3% ~ 4% before LayerNorm/residual damping; allow 2x that.
+constexpr double kLogitRelTol = 0.08;
+
+}  // namespace
+
+TEST_CASE("ReadCalibrationText: BIO vs plain text, limit") {
+  TempDir d;
+  {
+    std::ofstream f(d / "a.bio");
+    f << "高 B-NAME\n勇 I-NAME\n， O\n\n中 B-LOC\n国 E-LOC\r\n\n\n人 S-X\n";
+  }
+  auto bio = eb::ReadCalibrationText(d / "a.bio", 10);
+  REQUIRE(bio.ok());
+  CHECK(bio->format == "bio");
+  CHECK(bio->sentences ==
+        std::vector<std::string>{"高勇，", "中国", "人"});
+  auto lim = eb::ReadCalibrationText(d / "a.bio", 2);
+  REQUIRE(lim.ok());
+  CHECK(lim->sentences.size() == 2);
+  {
+    // Two fields, but the second is no tag: plain text.
+    std::ofstream f(d / "b.txt");
+    f << "  hello world \n\n高勇 O\n";
+  }
+  auto txt = eb::ReadCalibrationText(d / "b.txt", 10);
+  REQUIRE(txt.ok());
+  CHECK(txt->format == "text");
+  CHECK(txt->sentences == std::vector<std::string>{"hello world", "高勇 O"});
+  {
+    std::ofstream f(d / "empty.txt");
+    f << "\n  \n";
+  }
+  CHECK(eb::ReadCalibrationText(d / "empty.txt", 10).status().code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(eb::ReadCalibrationText(d / "missing.txt", 10).status().code() ==
+        StatusCode::kNotFound);
+  auto fixture = eb::ReadCalibrationText(kCalib, 512);
+  REQUIRE(fixture.ok());
+  CHECK(fixture->sentences.size() == 50);
+}
+
+TEST_CASE("SmoothFactors: formula, zero / clamp guards") {
+  // W [2, 4]; column max |W| = {2, 0, 1, 1e-12}.
+  const float w[8] = {2, 0, -1, 1e-12f, -1, 0, 0.5f, 0};
+  const std::vector<float> xmax = {8, 3, 0, 1e12f};
+  const std::vector<float> s = eb::SmoothFactors(xmax, w, 2, 4, 0.5f);
+  REQUIRE(s.size() == 4);
+  CHECK(s[0] == doctest::Approx(std::sqrt(8.0) / std::sqrt(2.0)));
+  CHECK(s[1] == 1.0f);  // weight column all zero
+  CHECK(s[2] == 1.0f);  // channel never active
+  CHECK(s[3] == eb::kMaxSmooth);  // sqrt(1e12) / sqrt(1e-12) = 1e12
+  const std::vector<float> a1 = eb::SmoothFactors(xmax, w, 2, 4, 1.0f);
+  CHECK(a1[0] == doctest::Approx(8.0));
+  const std::vector<float> a0 = eb::SmoothFactors(xmax, w, 2, 4, 0.0f);
+  CHECK(a0[0] == doctest::Approx(0.5));
+}
+
+TEST_CASE("int8 without calibration: packed tensors, no smoothing, report") {
+  TempDir d;
+  const eb::HfCheckpoint& c = Fixture();
+  MustConvert(c, Options(d / "q.ebm", "int8"));
+  MustConvert(c, Options(d / "f.ebm", "f32"));
+  auto m = Load(d / "q.ebm");
+  CHECK(m->config().precision == "int8");
+  for (const GemmName& g : Gemms(c)) {
+    CHECK_FALSE(CheckPacked(m->file(), g, c.weights.at(g.weight)));
+  }
+  CheckEmbeddingsI8(m->file(), c);
+  CheckOthersF32(m->file(), c);
+  const json r = Report(*m);
+  CHECK(r["precision"] == "int8");
+  CHECK(r["smoothing"] == "off");
+  CHECK(r["calibration"].is_null());
+  CHECK(r["fidelity"].is_null());
+  CHECK(r["token_agreement"].is_null());
+  CHECK(r["entity_f1_vs_f32"].is_null());
+  REQUIRE(r["gemms"].size() == Gemms(c).size());
+  for (const json& g : r["gemms"]) {
+    CHECK(g["smoothed"] == false);
+    CHECK(g["kept_f32"] == false);
+    CHECK(g["rel_err"].is_null());
+  }
+  CHECK(r["kept_f32"].empty());
+  CHECK(r["sizes"]["stored_tensor_bytes"].get<uint64_t>() <
+        r["sizes"]["f32_tensor_bytes"].get<uint64_t>() / 2);
+  CHECK(fs::file_size(d / "q.ebm") < fs::file_size(d / "f.ebm") / 2);
+
+  const double rel = RelDiff(TagAll(d / "q.ebm").logits,
+                             TagAll(d / "f.ebm").logits);
+  MESSAGE("uncalibrated int8 logits rel. error vs f32: " << rel);
+  CHECK(rel < kLogitRelTol);
+}
+
+TEST_CASE("int8 with calibration: smoothing factors, report, logits") {
+  TempDir d;
+  const eb::HfCheckpoint& c = Fixture();
+  MustConvert(c, Options(d / "q.ebm", "int8", kCalib));
+  MustConvert(c, Options(d / "f.ebm", "f32"));
+  auto m = Load(d / "q.ebm");
+  const json r = Report(*m);
+  CHECK(r["smoothing"]["alpha"] == doctest::Approx(0.5));
+  CHECK(r["calibration"]["file"] == kCalib);
+  CHECK(r["calibration"]["format"] == "text");
+  CHECK(r["calibration"]["sentences"] == 50);
+  const std::vector<GemmName> gemms = Gemms(c);
+  REQUIRE(r["gemms"].size() == gemms.size());
+  int smoothed = 0;
+  for (size_t i = 0; i < gemms.size(); ++i) {
+    const json& g = r["gemms"][i];
+    INFO(g.dump());
+    CHECK(g["name"] == gemms[i].weight);
+    const bool has = CheckPacked(m->file(), gemms[i],
+                                 c.weights.at(gemms[i].weight));
+    CHECK(has == g["smoothed"].get<bool>());
+    smoothed += has;
+    const double e = g["rel_err"].get<double>();
+    CHECK(e >= 0);
+    CHECK(e < 0.1);
+    CHECK(e == std::min(g["rel_err_smoothed"].get<double>(),
+                        g["rel_err_unsmoothed"].get<double>()));
+    CHECK(g["max_abs_x"].get<double>() > 0);
+    CHECK(g["outlier_ratio"].get<double>() >= 1);
+    CHECK(g["sampled_rows"].get<int>() > 0);
+  }
+  CHECK(smoothed > 0);
+  CheckEmbeddingsI8(m->file(), c);
+  CheckOthersF32(m->file(), c);
+  const double agree = r["token_agreement"].get<double>();
+  const double f1 = r["entity_f1_vs_f32"].get<double>();
+  CHECK(r["fidelity"].get<double>() == f1);
+  CHECK(agree > 0.9);
+  CHECK(agree <= 1.0);
+  CHECK(f1 >= 0);
+  CHECK(f1 <= 1.0);
+  CHECK(r["min_fidelity"] == 0);
+  CHECK(r["kept_f32"].empty());
+
+  const Tags q = TagAll(d / "q.ebm"), f = TagAll(d / "f.ebm");
+  const double rel = RelDiff(q.logits, f.logits);
+  MESSAGE("calibrated int8 logits rel. error vs f32: " << rel
+          << ", token agreement " << Agreement(q, f) << " (report " << agree
+          << ")");
+  CHECK(rel < kLogitRelTol);
+  CHECK(Agreement(q, f) == doctest::Approx(agree).epsilon(1e-12));
+}
+
+TEST_CASE("guard: unattainable --min-fidelity keeps everything f32") {
+  TempDir d;
+  const eb::HfCheckpoint& c = Fixture();
+  eb::ConvertOptions o = Options(d / "q.ebm", "int8", kCalib);
+  o.min_fidelity = 1.01;
+  MustConvert(c, o);
+  MustConvert(c, Options(d / "f.ebm", "f32"));
+  auto m = Load(d / "q.ebm");
+  const json r = Report(*m);
+  CHECK(r["fidelity_met"] == false);
+  CHECK(r["kept_f32"].size() == Gemms(c).size() + 1);
+  CHECK(r["word_embeddings"]["dtype"] == "f32");
+  // The first guard step keeps the GEMM with the highest rel_err.
+  double worst = -1;
+  std::string worst_name;
+  for (const json& g : r["gemms"]) {
+    CHECK(g["kept_f32"] == true);
+    if (g["rel_err"].get<double>() > worst) {
+      worst = g["rel_err"].get<double>();
+      worst_name = g["name"];
+    }
+  }
+  CHECK(r["guard_steps"][0]["next_kept"] == worst_name);
+  CHECK(r["guard_steps"].size() == Gemms(c).size() + 2);
+  for (const std::string& name : eb::CanonicalTensorNames(c.num_layers)) {
+    CHECK(m->file().Find(name)->meta->dtype() == eb::fb::DType::F32);
+  }
+  CHECK(r["token_agreement"] == 1.0);
+  const Tags q = TagAll(d / "q.ebm"), f = TagAll(d / "f.ebm");
+  CHECK(q.labels == f.labels);
+  CHECK(RelDiff(q.logits, f.logits) <= 1e-6);
+
+  // An attainable threshold stops early.
+  o.output_path = d / "q2.ebm";
+  o.min_fidelity = 1e-9;
+  MustConvert(c, o);
+  const json r2 = Report(*Load(d / "q2.ebm"));
+  CHECK(r2["kept_f32"].empty());
+  CHECK(r2["fidelity_met"] == true);
+}
+
+TEST_CASE("int8 options are validated and leave no output") {
+  TempDir d;
+  const eb::HfCheckpoint& c = Fixture();
+  eb::ConvertOptions o = Options(d / "q.ebm", "int8");
+  o.min_fidelity = 0.9;  // no calibration
+  CHECK(eb::ConvertCheckpoint(c, o).code() == StatusCode::kInvalidArgument);
+  o = Options(d / "q.ebm", "int8", kCalib);
+  o.smooth_alpha = 1.5f;
+  CHECK(eb::ConvertCheckpoint(c, o).code() == StatusCode::kInvalidArgument);
+  o = Options(d / "q.ebm", "int8", d / "missing.txt");
+  const eb::Status s = eb::ConvertCheckpoint(c, o);
+  CHECK(s.code() == StatusCode::kNotFound);
+  CHECK(s.message().find("missing.txt") != std::string::npos);
+  o = Options(d / "q.ebm", "f32", kCalib);
+  CHECK(eb::ConvertCheckpoint(c, o).code() == StatusCode::kInvalidArgument);
+  CHECK_FALSE(fs::exists(d / "q.ebm"));
+}
+
+// Function-preserving outlier injection: in every layer, value-projection
+// output channels kOutliers are scaled by kC (rows of W_v and entries of
+// b_v) and the matching input columns of the attention-output weight are
+// divided by kC. The attention context then has kC-times larger channels
+// (softmax rows sum to 1, so ctx[:, c] = P V[:, c] scales with V[:, c]) and
+// attn_out's output is unchanged. Without smoothing the per-row activation
+// scale of attn_out is set by the outliers and the other channels lose
+// ~log2(kC) bits; SmoothQuant moves the scale into the weight columns.
+TEST_CASE("outlier stress: smoothing keeps int8 faithful") {
+  constexpr float kC = 200.0f;
+  const std::vector<int> kOutliers = {3, 21, 38, 60};  // k = 4 channels
+  eb::HfCheckpoint c = Fixture();
+  const size_t h = c.hidden_size;
+  for (int i = 0; i < c.num_layers; ++i) {
+    namespace n = eb::names;
+    auto& qkv_w = c.weights.at(n::Layer(i, n::kQkvWeight)).data;
+    auto& qkv_b = c.weights.at(n::Layer(i, n::kQkvBias)).data;
+    auto& out_w = c.weights.at(n::Layer(i, n::kAttnOutWeight)).data;
+    for (int ch : kOutliers) {
+      const size_t row = 2 * h + ch;  // value rows are [2H, 3H)
+      for (size_t k = 0; k < h; ++k) qkv_w[row * h + k] *= kC;
+      qkv_b[row] *= kC;
+      for (size_t r = 0; r < h; ++r) out_w[r * h + ch] /= kC;
+    }
+  }
+  TempDir d;
+  MustConvert(Fixture(), Options(d / "ref.ebm", "f32"));
+  MustConvert(c, Options(d / "f.ebm", "f32"));
+  MustConvert(c, Options(d / "plain.ebm", "int8"));
+  MustConvert(c, Options(d / "smooth.ebm", "int8", kCalib));
+  const Tags ref = TagAll(d / "ref.ebm"), f = TagAll(d / "f.ebm");
+  // f32 rounding of the scaled products: relative ~1e-6 per op.
+  CHECK(RelDiff(f.logits, ref.logits) < 1e-4);
+  CHECK(f.labels == ref.labels);
+
+  const Tags plain = TagAll(d / "plain.ebm"), smooth = TagAll(d / "smooth.ebm");
+  const double a_plain = Agreement(plain, f), a_smooth = Agreement(smooth, f);
+  const double e_plain = RelDiff(plain.logits, f.logits);
+  const double e_smooth = RelDiff(smooth.logits, f.logits);
+  MESSAGE("outlier stress (c = " << kC << "): token agreement without "
+          "smoothing " << a_plain << ", with " << a_smooth
+          << "; logits rel. error " << e_plain << " vs " << e_smooth);
+  const json r = Report(*Load(d / "smooth.ebm"));
+  for (const json& g : r["gemms"]) {
+    if (g["gemm"] != "attn_out") continue;
+    INFO(g.dump());
+    CHECK(g["smoothed"] == true);
+    CHECK(g["outlier_ratio"].get<double>() > 20);
+    // Smoothing must at least halve attn_out's error here.
+    CHECK(g["rel_err_smoothed"].get<double>() <
+          0.5 * g["rel_err_unsmoothed"].get<double>());
+  }
+  CHECK(a_smooth >= 0.98);
+  CHECK(r["token_agreement"].get<double>() >= 0.98);
+  CHECK(e_smooth < kLogitRelTol);
+  CHECK(e_smooth < 0.5 * e_plain);
+  CHECK(a_smooth >= a_plain);
+}

@@ -58,8 +58,8 @@ int main(int argc, char** argv) {
   std::mt19937 rng(1);
   std::normal_distribution<float> nd(0.0f, 1.0f);
   std::vector<int64_t> targets;
-  for (int64_t t = edgebert::kernels::GemmI8CompiledTargets() &
-                   hwy::SupportedTargets();
+  for (int64_t t =
+           edgebert::kernels::GemmI8CompiledTargets() & hwy::SupportedTargets();
        t != 0; t &= t - 1) {
     targets.push_back(t & -t);
   }
@@ -74,8 +74,8 @@ int main(int argc, char** argv) {
       std::vector<int8_t> packed(edgebert::quant::PackedI8Size(s.n, s.k));
       std::vector<float> scales(s.n);
       std::vector<int32_t> ws(s.n);
-      edgebert::quant::PackWeightsI8(w.data(), nullptr, s.n, s.k,
-                                     packed.data(), scales.data(), ws.data());
+      edgebert::quant::PackWeightsI8(w.data(), nullptr, s.n, s.k, packed.data(),
+                                     scales.data(), ws.data());
       edgebert::kernels::PackedWeightsI8View view;
       view.packed = packed.data();
       view.scales = scales.data();
@@ -83,15 +83,16 @@ int main(int argc, char** argv) {
       view.bias = bias.data();
       view.n = s.n;
       view.k = s.k;
-      std::vector<int8_t> xq(edgebert::kernels::QuantizedActivationBytes(m, s.k));
+      std::vector<int8_t> xq(
+          edgebert::kernels::QuantizedActivationBytes(m, s.k));
       std::vector<float> rs(m);
 
       double f32_ms = 0.0;
 #ifdef EDGEBERT_HAVE_XNNPACK
       xnn_operator_t op = nullptr;
       if (xnn_create_fully_connected_nc_f32(s.k, s.n, s.k, s.n, w.data(),
-                                            bias.data(), -INFINITY, INFINITY,
-                                            0, &op) != xnn_status_success ||
+                                            bias.data(), -INFINITY, INFINITY, 0,
+                                            &op) != xnn_status_success ||
           xnn_setup_fully_connected_nc_f32(op, m, x.data(), y.data(), pool) !=
               xnn_status_success) {
         std::fprintf(stderr, "xnnpack fully_connected setup failed\n");
@@ -99,27 +100,28 @@ int main(int argc, char** argv) {
       }
       f32_ms = TimeMs(reps, [&] { xnn_run_operator(op, pool); });
       xnn_delete_operator(op);
-      std::printf("threads=%zu m=%zu k=%4zu n=%4zu  xnnpack-f32      %8.3f ms "
-                  "%7.1f GOP/s\n",
-                  threads, m, s.k, s.n, f32_ms, gop / (f32_ms * 1e-3));
+      std::printf(
+          "threads=%zu m=%zu k=%4zu n=%4zu  xnnpack-f32      %8.3f ms "
+          "%7.1f GOP/s\n",
+          threads, m, s.k, s.n, f32_ms, gop / (f32_ms * 1e-3));
 #endif
       for (int64_t target : targets) {
         hwy::SetSupportedTargetsForTest(target);
         const double gemm_ms = TimeMs(reps, [&] {
-          edgebert::kernels::GemmI8(view, xq.data(), rs.data(), m, y.data(),
-                                    s.n, edgebert::kernels::GemmI8Epilogue::kNone,
-                                    pool);
+          edgebert::kernels::GemmI8(
+              view, xq.data(), rs.data(), m, y.data(), s.n,
+              edgebert::kernels::GemmI8Epilogue::kNone, pool);
         });
         const double quant_ms = TimeMs(reps, [&] {
-          edgebert::kernels::QuantizeActivations(x.data(), m, s.k, s.k,
-                                                 nullptr, xq.data(), rs.data());
+          edgebert::kernels::QuantizeActivations(x.data(), m, s.k, s.k, nullptr,
+                                                 xq.data(), rs.data());
         });
         const double total = gemm_ms + quant_ms;
-        std::printf("threads=%zu m=%zu k=%4zu n=%4zu  i8 %-16s %8.3f ms "
-                    "%7.1f GOP/s (gemm %.3f + quantize %.3f ms)",
-                    threads, m, s.k, s.n,
-                    edgebert::kernels::GemmI8KernelName(), total,
-                    gop / (total * 1e-3), gemm_ms, quant_ms);
+        std::printf(
+            "threads=%zu m=%zu k=%4zu n=%4zu  i8 %-16s %8.3f ms "
+            "%7.1f GOP/s (gemm %.3f + quantize %.3f ms)",
+            threads, m, s.k, s.n, edgebert::kernels::GemmI8KernelName(), total,
+            gop / (total * 1e-3), gemm_ms, quant_ms);
         if (f32_ms > 0.0) std::printf("  f32/i8 = %.2fx", f32_ms / total);
         std::printf("\n");
       }

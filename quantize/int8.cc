@@ -225,8 +225,11 @@ Status TagAll(const std::string& model_path,
               std::vector<SentenceTags>* out) {
   StatusOr<std::unique_ptr<Model>> model = Model::Load(model_path);
   if (!model.ok()) return model.status();
+  // Threads only pay off for GEMMs of a real model; on tiny ones the pool's
+  // wake-ups cost more than the work.
+  const bool threaded = model.value()->config().hidden_size >= 256;
   std::unique_ptr<pthreadpool, decltype(&pthreadpool_destroy)> pool(
-      pthreadpool_create(0), &pthreadpool_destroy);
+      threaded ? pthreadpool_create(0) : nullptr, &pthreadpool_destroy);
   StatusOr<std::unique_ptr<Tagger>> tagger =
       Tagger::Create(*model.value(), TaggerOptions{}, pool.get());
   if (!tagger.ok()) return tagger.status();

@@ -87,10 +87,11 @@ TEST_CASE("tag answers every input line with exactly one JSON line") {
   const std::string in = Tmp("in.txt");
   {
     std::ofstream f(in, std::ios::binary);
-    f << "中国人民 the new york\n";   // 1 normal
-    f << "\n";                        // 2 empty
-    f << "ab\xff\xfe" "cd\n";         // 3 invalid UTF-8
-    f << "他说，world\r\n";           // 4 CRLF
+    f << "中国人民 the new york\n";  // 1 normal
+    f << "\n";                       // 2 empty
+    f << "ab\xff\xfe"
+         "cd\n";                                        // 3 invalid UTF-8
+    f << "他说，world\r\n";                             // 4 CRLF
     for (int i = 0; i < 300; ++i) f << "他说中国人民";  // 5 long: windows
     f << "\n";
     f << "last line without newline";  // 6
@@ -112,7 +113,7 @@ TEST_CASE("tag answers every input line with exactly one JSON line") {
   CHECK(js[2]["error"].get<std::string>().find("UTF-8") != std::string::npos);
   CHECK_FALSE(js[2].contains("entities"));
   CHECK(js[3]["text"] == "他说，world");  // \r stripped
-  CHECK(js[4]["tokens"].size() == 1800);   // nothing cut
+  CHECK(js[4]["tokens"].size() == 1800);  // nothing cut
   CHECK(js[5]["text"] == "last line without newline");
   for (const json& j : js) {
     if (!j.contains("entities")) continue;
@@ -155,8 +156,8 @@ TEST_CASE("info, bench and eval print JSON") {
   }
 
   const std::string bio = kSrc + "/tests/fixtures/head/sample.bio";
-  Run eval = Sh(Bin(kEdgebert) + " eval --model " + TinyModel() +
-                " --data " + bio);
+  Run eval =
+      Sh(Bin(kEdgebert) + " eval --model " + TinyModel() + " --data " + bio);
   REQUIRE_MESSAGE(eval.code == 0, eval.err);
   json e = json::parse(eval.out);
   CHECK(e["sentences"] == 5);
@@ -195,8 +196,7 @@ TEST_CASE("pd-tiny end to end: entity F1 matches the PyTorch reference") {
   Run c = Sh(Bin(kConvert) + " --precision f32 --input " + model_dir +
              " --output " + ebm);
   REQUIRE_MESSAGE(c.code == 0, c.err);
-  Run e = Sh(Bin(kEdgebert) + " eval --model " + ebm +
-             " --data " + data);
+  Run e = Sh(Bin(kEdgebert) + " eval --model " + ebm + " --data " + data);
   REQUIRE_MESSAGE(e.code == 0, e.err);
   json j = json::parse(e.out);
   MESSAGE("pd-tiny f32 eval: " << e.out);

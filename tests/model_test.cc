@@ -3,11 +3,11 @@
 #include <doctest/doctest.h>
 #include <pthreadpool.h>
 
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
-#include <cstring>
-#include <unistd.h>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 #include <string>

@@ -8,6 +8,7 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DEDGEBERT_BUILD_TESTS=O
 cmake --build build --target edgebert_cli edgebert-convert
 PRECISION=${PRECISION:-int8}
 build/bin/edgebert-convert --input quantize/demo/resume-tiny \
-  --output build/resume-tiny.ebm --precision "$PRECISION"
+  --output build/resume-tiny.ebm --precision "$PRECISION" \
+  --calibration quantize/demo/calibration.txt
 build/bin/edgebert info --model build/resume-tiny.ebm --verify | head -n 30
 build/bin/edgebert tag --model build/resume-tiny.ebm < quantize/demo/sample.txt

@@ -37,9 +37,15 @@ StatusOr<std::unique_ptr<Model>> Model::Load(const std::string& path,
   c.max_seq_len = e.max_seq_len();
   c.layer_norm_eps = e.layer_norm_eps();
   switch (e.activation()) {
-    case fb::Activation::GeluErf: c.activation = "gelu"; break;
-    case fb::Activation::GeluTanh: c.activation = "gelu_tanh"; break;
-    case fb::Activation::Relu: c.activation = "relu"; break;
+    case fb::Activation::GeluErf:
+      c.activation = "gelu";
+      break;
+    case fb::Activation::GeluTanh:
+      c.activation = "gelu_tanh";
+      break;
+    case fb::Activation::Relu:
+      c.activation = "relu";
+      break;
   }
   c.head = fm.head()->kind() == fb::HeadKind::Crf ? "crf" : "linear";
   c.tag_scheme = fm.tag_scheme() == fb::TagScheme::BIOES ? "BIOES" : "BIO";
@@ -105,9 +111,9 @@ Status ResolveOptions(const Model& model, TaggerOptions* o) {
   const uint32_t inner = o->max_seq_len - 2;
   if (o->stride == 0) o->stride = std::max<uint32_t>(1, inner / 2);
   if (o->stride > inner) {
-    return InvalidArgument("stride " + std::to_string(o->stride) +
-                           " must be in [1, max_seq_len - 2 = " +
-                           std::to_string(inner) + "]");
+    return InvalidArgument(
+        "stride " + std::to_string(o->stride) +
+        " must be in [1, max_seq_len - 2 = " + std::to_string(inner) + "]");
   }
   if (o->max_text_bytes == 0) {
     return InvalidArgument("max_text_bytes must be > 0");
@@ -167,17 +173,16 @@ StatusOr<const float*> Tagger::Logits(const int32_t* ids, size_t n) {
   }
   for (size_t i = 0; i < n; ++i) {
     if (ids[i] < 0 || static_cast<size_t>(ids[i]) >= vocab) {
-      return InvalidArgument("token id " + std::to_string(ids[i]) +
-                             " at position " + std::to_string(i) +
-                             " is outside [0, vocab_size = " +
-                             std::to_string(vocab) + ")");
+      return InvalidArgument(
+          "token id " + std::to_string(ids[i]) + " at position " +
+          std::to_string(i) +
+          " is outside [0, vocab_size = " + std::to_string(vocab) + ")");
     }
   }
   return impl_->encoder->Forward(ids, n, impl_->pool);
 }
 
-Status Tagger::Tag(std::string_view text, TagResult* result,
-                   bool want_tokens) {
+Status Tagger::Tag(std::string_view text, TagResult* result, bool want_tokens) {
   result->entities.clear();
   result->tokens.clear();
   Impl& m = *impl_;
@@ -221,7 +226,7 @@ Status Tagger::Tag(std::string_view text, TagResult* result,
   if (m.crf_trans != nullptr) {
     m.crf_scratch.resize(crf::ScratchFloats(n, static_cast<uint32_t>(L)));
     crf::Viterbi(m.token_logits.data(), n, L, m.crf_trans, m.crf_start,
-               m.crf_end, m.crf_scratch.data(), m.labels.data());
+                 m.crf_end, m.crf_scratch.data(), m.labels.data());
   }
   for (uint32_t i = 0; i < n; ++i) {
     const float* row = m.token_logits.data() + size_t{i} * L;
@@ -243,10 +248,10 @@ Status Tagger::Tag(std::string_view text, TagResult* result,
     for (uint32_t i = 0; i < n; ++i) {
       const Token& tk = m.tokens[i];
       const float* row = m.token_logits.data() + size_t{i} * L;
-      result->tokens.push_back(TokenResult{
-          tk.id, m.tokenizer->IdToToken(tk.id), tk.start, tk.end,
-          tk.start_byte, tk.end_byte, tk.word, tk.continuation,
-          m.labels[i], std::vector<float>(row, row + L)});
+      result->tokens.push_back(
+          TokenResult{tk.id, m.tokenizer->IdToToken(tk.id), tk.start, tk.end,
+                      tk.start_byte, tk.end_byte, tk.word, tk.continuation,
+                      m.labels[i], std::vector<float>(row, row + L)});
     }
   }
   return Status::Ok();

@@ -42,10 +42,10 @@ struct ModelConfig {
   int num_layers, hidden_size, num_heads, intermediate_size;
   int max_position_embeddings, type_vocab_size, vocab_size, max_seq_len;
   float layer_norm_eps;
-  std::string activation;   // "gelu", "gelu_tanh", "relu"
-  std::string head;         // "linear" | "crf"
-  std::string tag_scheme;   // "BIO" | "BIOES"
-  std::string precision;    // "f32" | "int8" (from the file's metadata)
+  std::string activation;  // "gelu", "gelu_tanh", "relu"
+  std::string head;        // "linear" | "crf"
+  std::string tag_scheme;  // "BIO" | "BIOES"
+  std::string precision;   // "f32" | "int8" (from the file's metadata)
   std::vector<std::string> labels;
 };
 
@@ -128,7 +128,8 @@ class Tagger {
 
   // Tags `text` (UTF-8). InvalidArgument for invalid UTF-8 or text longer
   // than options.max_text_bytes; the result is then empty.
-  Status Tag(std::string_view text, TagResult* result, bool want_tokens = false);
+  Status Tag(std::string_view text, TagResult* result,
+             bool want_tokens = false);
 
   // Runs the encoder + head on token ids (incl. [CLS]/[SEP]) of length
   // <= max_seq_len; returns logits [n, num_labels] valid until the next call.

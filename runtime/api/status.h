@@ -90,20 +90,20 @@ class [[nodiscard]] StatusOr {
 
 }  // namespace edgebert
 
-#define EB_RETURN_IF_ERROR(expr)                \
-  do {                                          \
-    ::edgebert::Status eb_status_ = (expr);     \
-    if (!eb_status_.ok()) return eb_status_;    \
+#define EB_RETURN_IF_ERROR(expr)             \
+  do {                                       \
+    ::edgebert::Status eb_status_ = (expr);  \
+    if (!eb_status_.ok()) return eb_status_; \
   } while (0)
 
 // Internal invariant: aborts with file:line. Never used for input validation.
-#define EB_CHECK(cond)                                                    \
-  do {                                                                    \
-    if (!(cond)) {                                                        \
+#define EB_CHECK(cond)                                                      \
+  do {                                                                      \
+    if (!(cond)) {                                                          \
       std::fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, \
-                   #cond);                                                \
-      std::abort();                                                       \
-    }                                                                     \
+                   #cond);                                                  \
+      std::abort();                                                         \
+    }                                                                       \
   } while (0)
 
 #endif  // EDGEBERT_RUNTIME_API_STATUS_H_

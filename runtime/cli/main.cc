@@ -211,8 +211,8 @@ int RunInfo(const Common& c, bool verify) {
   j["metadata"] = meta;
   if (fm.quant_report() && fm.quant_report()->size() > 0) {
     json rep = json::parse(fm.quant_report()->str(), nullptr, false);
-    j["quant_report"] = rep.is_discarded() ? json(fm.quant_report()->str())
-                                           : rep;
+    j["quant_report"] =
+        rep.is_discarded() ? json(fm.quant_report()->str()) : rep;
   }
   if (verify) j["checksum"] = "ok";
   std::printf("%s\n", j.dump(2).c_str());
@@ -227,7 +227,8 @@ int RunEval(const Common& c, const std::string& data) {
   if (!s.ok()) return Fail(s);
   const std::vector<std::string>& labels = l.model->config().labels;
   std::vector<eb::LabelInfo> label_info;
-  for (const std::string& name : labels) label_info.push_back(eb::ParseLabel(name));
+  for (const std::string& name : labels)
+    label_info.push_back(eb::ParseLabel(name));
   std::vector<eb::Token> tokens;
   std::vector<int32_t> label_ids;
   eb::PrfCounts counts;
@@ -249,8 +250,8 @@ int RunEval(const Common& c, const std::string& data) {
                                    t.end_byte, t.word, t.continuation});
         label_ids.push_back(t.label);
       }
-      pred = eb::CharTagsFromWordLabels(sent.chars, tokens, label_ids,
-                                        label_info);
+      pred =
+          eb::CharTagsFromWordLabels(sent.chars, tokens, label_ids, label_info);
     }
     counts.Add(eb::SpansFromTags(sent.tags), eb::SpansFromTags(pred));
   }
@@ -299,7 +300,8 @@ int RunBench(const Common& c, const std::string& seqs_s,
   for (size_t th : threads) {
     Common cc = c;
     cc.threads = th;
-    cc.max_seq = static_cast<uint32_t>(*std::max_element(seqs.begin(), seqs.end()));
+    cc.max_seq =
+        static_cast<uint32_t>(*std::max_element(seqs.begin(), seqs.end()));
     const auto t0 = Clock::now();
     Loaded l;
     eb::Status s = Load(cc, &l);
@@ -363,7 +365,8 @@ int main(int argc, char** argv) {
       "Fields as the Hugging Face NER pipeline; start/end in code points.");
   AddCommon(tag, &tag_c);
   tag->add_option("--text", texts, "Text to tag (repeatable) instead of stdin");
-  tag->add_flag("--tokens", tokens, "Add per-token ids, pieces, labels, logits");
+  tag->add_flag("--tokens", tokens,
+                "Add per-token ids, pieces, labels, logits");
 
   Common info_c;
   bool verify = false;
@@ -377,7 +380,8 @@ int main(int argc, char** argv) {
   CLI::App* eval = app.add_subcommand(
       "eval", "Entity precision/recall/F1 (exact type + span) on a BIO file");
   AddCommon(eval, &eval_c);
-  eval->add_option("--data,-d", data, "BIO file: 'char TAG' lines, blank "
+  eval->add_option("--data,-d", data,
+                   "BIO file: 'char TAG' lines, blank "
                    "line between sentences")
       ->required()
       ->check(CLI::ExistingFile);
@@ -392,8 +396,10 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   bench->add_option("--seq", seqs, "Comma-separated sequence lengths");
   bench->add_option("--threads,-t", threads, "Comma-separated thread counts");
-  bench->add_option("--iters", iters, "Timed iterations")->check(CLI::Range(1, 100000));
-  bench->add_option("--warmup", warmup, "Untimed iterations")->check(CLI::Range(0, 1000));
+  bench->add_option("--iters", iters, "Timed iterations")
+      ->check(CLI::Range(1, 100000));
+  bench->add_option("--warmup", warmup, "Untimed iterations")
+      ->check(CLI::Range(0, 1000));
 
   CLI11_PARSE(app, argc, argv);
   if (tag->parsed()) return RunTag(tag_c, texts, tokens);

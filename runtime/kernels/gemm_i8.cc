@@ -2,6 +2,7 @@
 // once per target by foreach_target.h.
 #include <pthreadpool.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -12,16 +13,19 @@
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/quant/codec.h"
 
+// Order matters: foreach_target.h, then highway.h, then -inl.h headers.
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "runtime/kernels/gemm_i8.cc"
 #include "hwy/foreach_target.h"  // IWYU pragma: keep
+
 #include "hwy/highway.h"
+
 #include "hwy/contrib/math/math-inl.h"
 
 #if HWY_ARCH_ARM && (HWY_TARGET == HWY_NEON)
 #include <arm_neon.h>
 #endif
-#if HWY_ONCE && HWY_ARCH_ARM_A64 && defined(__linux__)
+#if HWY_ARCH_ARM_A64 && defined(__linux__)
 #include <sys/auxv.h>
 #ifndef HWCAP_ASIMDDP
 #define HWCAP_ASIMDDP (1 << 20)
@@ -32,7 +36,7 @@
 #define EDGEBERT_GEMM_I8_SHARED_
 namespace edgebert::kernels::gemm_i8_detail {
 
-inline constexpr size_t kNR = quant::kI8PanelWidth;          // 16 channels.
+inline constexpr size_t kNR = quant::kI8PanelWidth;            // 16 channels.
 inline constexpr size_t kGroupBytes = kNR * quant::kI8KGroup;  // 64.
 
 // Everything one GemmI8 / GemmI8Int32 call needs, shared by its tasks.
@@ -88,8 +92,7 @@ using gemm_i8_detail::Load32;
 // Activation quantization (codec QuantizeRow, vectorized).
 
 // amax of x[i] * inv_smooth[i] (or |x[i]|) over k.
-HWY_INLINE float RowAbsMax(const float* x, const float* inv_smooth,
-                           size_t k) {
+HWY_INLINE float RowAbsMax(const float* x, const float* inv_smooth, size_t k) {
   const hn::ScalableTag<float> d;
   const size_t nl = hn::Lanes(d);
   auto vmax = hn::Zero(d);
@@ -100,7 +103,8 @@ HWY_INLINE float RowAbsMax(const float* x, const float* inv_smooth,
       vmax = hn::Max(vmax, hn::Abs(v));
     }
   } else {
-    for (; i + nl <= k; i += nl) vmax = hn::Max(vmax, hn::Abs(hn::LoadU(d, x + i)));
+    for (; i + nl <= k; i += nl)
+      vmax = hn::Max(vmax, hn::Abs(hn::LoadU(d, x + i)));
   }
   float amax = hn::GetLane(hn::MaxOfLanes(d, vmax));
   for (; i < k; ++i) {
@@ -163,8 +167,7 @@ void QuantizeRowsI8Impl(const float* x, size_t rows, size_t dim, int8_t* q,
   }
 }
 
-void DequantizeRowI8Impl(const int8_t* q, size_t dim, float scale,
-                         float* out) {
+void DequantizeRowI8Impl(const int8_t* q, size_t dim, float scale, float* out) {
   const hn::ScalableTag<float> d;
   const hn::RebindToSigned<decltype(d)> di;
   const hn::Rebind<int8_t, decltype(d)> d8;
@@ -253,9 +256,9 @@ struct Micro {
   static constexpr size_t kP = 2;  // 16 accumulators + 4 weights + 1 input.
   static constexpr int32_t kOffset = 0;
   template <size_t MR, size_t P>
-  static HWY_ATTR void Tile(const int8_t* x, size_t x_stride,
-                            const int8_t* w, size_t panel_bytes,
-                            size_t k_groups, int32_t* out, size_t ld) {
+  static HWY_ATTR void Tile(const int8_t* x, size_t x_stride, const int8_t* w,
+                            size_t panel_bytes, size_t k_groups, int32_t* out,
+                            size_t ld) {
     __m512i lo[MR][P], hi[MR][P];  // channels 0-7 / 8-15, 2 lanes each.
     Unroll<MR>([&](auto r) {
       Unroll<P>([&](auto p) {
@@ -302,9 +305,9 @@ struct Micro {
   static constexpr size_t kP = 1;
   static constexpr int32_t kOffset = 0;
   template <size_t MR, size_t P>
-  static HWY_ATTR void Tile(const int8_t* x, size_t x_stride,
-                            const int8_t* w, size_t panel_bytes,
-                            size_t k_groups, int32_t* out, size_t ld) {
+  static HWY_ATTR void Tile(const int8_t* x, size_t x_stride, const int8_t* w,
+                            size_t panel_bytes, size_t k_groups, int32_t* out,
+                            size_t ld) {
     // acc[r][p][q]: channels 4q..4q+3, (channel, k-pair) lanes.
     __m256i acc[MR][P][4];
     Unroll<MR>([&](auto r) {
@@ -327,8 +330,8 @@ struct Micro {
         const __m256i a = _mm256_broadcastq_epi64(_mm_cvtepi8_epi16(a8));
         Unroll<P>([&](auto p) {
           Unroll<4>([&](auto q) {
-            acc[r][p][q] = _mm256_add_epi32(acc[r][p][q],
-                                            _mm256_madd_epi16(wv[p][q], a));
+            acc[r][p][q] =
+                _mm256_add_epi32(acc[r][p][q], _mm256_madd_epi16(wv[p][q], a));
           });
         });
       });
@@ -357,9 +360,9 @@ struct Micro {
   static constexpr size_t kP = 1;
   static constexpr int32_t kOffset = 0;
   template <size_t MR, size_t P>
-  static HWY_ATTR void Tile(const int8_t* x, size_t x_stride,
-                            const int8_t* w, size_t panel_bytes,
-                            size_t k_groups, int32_t* out, size_t ld) {
+  static HWY_ATTR void Tile(const int8_t* x, size_t x_stride, const int8_t* w,
+                            size_t panel_bytes, size_t k_groups, int32_t* out,
+                            size_t ld) {
     int32x4_t acc[MR][P][8];
     Unroll<MR>([&](auto r) {
       Unroll<P>([&](auto p) {
@@ -380,8 +383,8 @@ struct Micro {
             vreinterpret_s8_s32(vdup_n_s32(Load32(xg + r * x_stride)));
         Unroll<P>([&](auto p) {
           Unroll<4>([&](auto q) {
-            acc[r][p][2 * q] = vpadalq_s16(
-                acc[r][p][2 * q], vmull_s8(vget_low_s8(wv[p][q]), a));
+            acc[r][p][2 * q] = vpadalq_s16(acc[r][p][2 * q],
+                                           vmull_s8(vget_low_s8(wv[p][q]), a));
             acc[r][p][2 * q + 1] = vpadalq_s16(
                 acc[r][p][2 * q + 1], vmull_s8(vget_high_s8(wv[p][q]), a));
           });
@@ -463,9 +466,9 @@ struct Micro {
   static constexpr size_t kP = 1;
   static constexpr int32_t kOffset = 0;
   template <size_t MR, size_t P>
-  static HWY_ATTR void Tile(const int8_t* x, size_t x_stride,
-                            const int8_t* w, size_t panel_bytes,
-                            size_t k_groups, int32_t* out, size_t ld) {
+  static HWY_ATTR void Tile(const int8_t* x, size_t x_stride, const int8_t* w,
+                            size_t panel_bytes, size_t k_groups, int32_t* out,
+                            size_t ld) {
     const hn::CappedTag<int32_t, kGroupBytes> d32;
     const hn::Rebind<int8_t, decltype(d32)> d8;
     const size_t nl = hn::Lanes(d32);
@@ -493,9 +496,8 @@ struct Micro {
           hn::Store(acc, d32, lanes + j);
         }
         for (size_t c = 0; c < kNR; ++c) {
-          out[r * ld + p * kNR + c] =
-              lanes[4 * c] + lanes[4 * c + 1] + lanes[4 * c + 2] +
-              lanes[4 * c + 3];
+          out[r * ld + p * kNR + c] = lanes[4 * c] + lanes[4 * c + 1] +
+                                      lanes[4 * c + 2] + lanes[4 * c + 3];
         }
       }
     }
@@ -510,8 +512,8 @@ struct Micro {
 template <class K, size_t MR, size_t P>
 HWY_INLINE void DispatchTile(size_t mr, size_t np, const int8_t* x,
                              size_t x_stride, const int8_t* w,
-                             size_t panel_bytes, size_t k_groups,
-                             int32_t* out, size_t ld) {
+                             size_t panel_bytes, size_t k_groups, int32_t* out,
+                             size_t ld) {
   if constexpr (MR > 1) {
     if (mr < MR) {
       return DispatchTile<K, MR - 1, P>(mr, np, x, x_stride, w, panel_bytes,
@@ -618,7 +620,9 @@ void RunGemm(Args& a, pthreadpool_t pool) {
   }
   pthreadpool_parallelize_1d(
       pool,
-      [](void* ctx, size_t t) { GemmTask<K>(*static_cast<const Args*>(ctx), t); },
+      [](void* ctx, size_t t) {
+        GemmTask<K>(*static_cast<const Args*>(ctx), t);
+      },
       &a, tasks, 0);
 }
 
@@ -648,9 +652,9 @@ const char* KernelNameImpl() {
          : HWY_TARGET == HWY_SSE4  ? "SSE4:" EB_GEMM_I8_KERNEL
          : HWY_TARGET == HWY_SSSE3 ? "SSSE3:" EB_GEMM_I8_KERNEL
 #if HWY_ARCH_ARM
-         : HWY_TARGET == HWY_NEON  ? "NEON:" EB_GEMM_I8_KERNEL
-         : HWY_TARGET == HWY_SVE   ? "SVE:" EB_GEMM_I8_KERNEL
-         : HWY_TARGET == HWY_SVE2  ? "SVE2:" EB_GEMM_I8_KERNEL
+         : HWY_TARGET == HWY_NEON ? "NEON:" EB_GEMM_I8_KERNEL
+         : HWY_TARGET == HWY_SVE  ? "SVE:" EB_GEMM_I8_KERNEL
+         : HWY_TARGET == HWY_SVE2 ? "SVE2:" EB_GEMM_I8_KERNEL
 #endif
          : HWY_TARGET == HWY_EMU128 ? "EMU128:" EB_GEMM_I8_KERNEL
          : HWY_TARGET == HWY_SCALAR ? "SCALAR:" EB_GEMM_I8_KERNEL

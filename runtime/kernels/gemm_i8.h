@@ -26,10 +26,10 @@ namespace edgebert::kernels {
 
 // A packed int8 weight, typically pointers into the mmapped model file.
 struct PackedWeightsI8View {
-  const int8_t* packed = nullptr;       // PackedI8Size(n, k) bytes, I8PackedK4.
-  const float* scales = nullptr;        // n.
-  const int32_t* weight_sums = nullptr; // n, sum_k wq[n, k].
-  const float* bias = nullptr;          // n, may be null (= 0).
+  const int8_t* packed = nullptr;  // PackedI8Size(n, k) bytes, I8PackedK4.
+  const float* scales = nullptr;   // n.
+  const int32_t* weight_sums = nullptr;  // n, sum_k wq[n, k].
+  const float* bias = nullptr;           // n, may be null (= 0).
   size_t n = 0;
   size_t k = 0;
 };

@@ -8,9 +8,9 @@
 
 namespace edgebert::kernels::ref {
 
-void QuantizeActivationsRef(const float* x, size_t m, size_t k,
-                            size_t x_stride, const float* inv_smooth,
-                            int8_t* xq, float* row_scales) {
+void QuantizeActivationsRef(const float* x, size_t m, size_t k, size_t x_stride,
+                            const float* inv_smooth, int8_t* xq,
+                            float* row_scales) {
   const size_t kp = quant::RoundUpTo(k, quant::kI8KGroup);
   for (size_t r = 0; r < m; ++r) {
     int8_t* q = xq + r * kp;
@@ -41,9 +41,9 @@ void GemmI8Ref(const PackedWeightsI8View& w, const int8_t* xq,
   GemmI8Int32Ref(w, xq, m, acc.data(), w.n);
   for (size_t r = 0; r < m; ++r) {
     for (size_t c = 0; c < w.n; ++c) {
-      float v = static_cast<float>(acc[r * w.n + c]) *
-                    (row_scales[r] * w.scales[c]) +
-                (w.bias ? w.bias[c] : 0.0f);
+      float v =
+          static_cast<float>(acc[r * w.n + c]) * (row_scales[r] * w.scales[c]) +
+          (w.bias ? w.bias[c] : 0.0f);
       if (epilogue == GemmI8Epilogue::kGeluErf) {
         v = 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f));
       }

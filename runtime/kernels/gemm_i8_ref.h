@@ -12,9 +12,9 @@ namespace edgebert::kernels::ref {
 
 // Same contract and output as kernels::QuantizeActivations (quant::QuantizeRow
 // per row, rows of stride RoundUp(k, 4), zero padding).
-void QuantizeActivationsRef(const float* x, size_t m, size_t k,
-                            size_t x_stride, const float* inv_smooth,
-                            int8_t* xq, float* row_scales);
+void QuantizeActivationsRef(const float* x, size_t m, size_t k, size_t x_stride,
+                            const float* inv_smooth, int8_t* xq,
+                            float* row_scales);
 
 // acc[m, n] = sum_{k < K} xq[m, k] * wq[n, k], reading wq from the packed
 // I8PackedK4 bytes.

@@ -44,7 +44,8 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(
   e->inter_ = static_cast<size_t>(c.intermediate_size());
   e->labels_ = static_cast<size_t>(file.model().head()->num_labels());
   e->eps_ = c.layer_norm_eps();
-  if (max_seq < 3 || max_seq > static_cast<size_t>(c.max_position_embeddings())) {
+  if (max_seq < 3 ||
+      max_seq > static_cast<size_t>(c.max_position_embeddings())) {
     return InvalidArgument("max_seq_len " + std::to_string(max_seq) +
                            " must be in [3, max_position_embeddings = " +
                            std::to_string(c.max_position_embeddings()) + "]");
@@ -104,9 +105,8 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(
     Layer l;
     auto lin = [&](const char* w, const char* b, size_t k, size_t n,
                    Activation act, std::unique_ptr<Linear>* out) -> Status {
-      StatusOr<std::unique_ptr<Linear>> r =
-          CreateLinear(file, names::Layer(i, w), names::Layer(i, b), k, n,
-                       act, f32_backend);
+      StatusOr<std::unique_ptr<Linear>> r = CreateLinear(
+          file, names::Layer(i, w), names::Layer(i, b), k, n, act, f32_backend);
       if (!r.ok()) return r.status();
       *out = std::move(r.value());
       return Status::Ok();
@@ -120,14 +120,14 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(
                            Activation::kGeluErf, &l.ffn_in));
     EB_RETURN_IF_ERROR(lin(names::kFfnOutWeight, names::kFfnOutBias, in, h,
                            Activation::kNone, &l.ffn_out));
-    EB_RETURN_IF_ERROR(f32(names::Layer(i, names::kAttnLnGamma), {H},
-                           &l.attn_ln_g));
-    EB_RETURN_IF_ERROR(f32(names::Layer(i, names::kAttnLnBeta), {H},
-                           &l.attn_ln_b));
-    EB_RETURN_IF_ERROR(f32(names::Layer(i, names::kFfnLnGamma), {H},
-                           &l.ffn_ln_g));
-    EB_RETURN_IF_ERROR(f32(names::Layer(i, names::kFfnLnBeta), {H},
-                           &l.ffn_ln_b));
+    EB_RETURN_IF_ERROR(
+        f32(names::Layer(i, names::kAttnLnGamma), {H}, &l.attn_ln_g));
+    EB_RETURN_IF_ERROR(
+        f32(names::Layer(i, names::kAttnLnBeta), {H}, &l.attn_ln_b));
+    EB_RETURN_IF_ERROR(
+        f32(names::Layer(i, names::kFfnLnGamma), {H}, &l.ffn_ln_g));
+    EB_RETURN_IF_ERROR(
+        f32(names::Layer(i, names::kFfnLnBeta), {H}, &l.ffn_ln_b));
     e->layers_.push_back(std::move(l));
   }
   {
@@ -142,12 +142,13 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(
 
   // Plan the arena for max_seq tokens.
   const size_t S = max_seq, Hs = e->hidden_;
-  e->attn_scratch_floats_ = AlignUp(kernels::AttentionScratchFloats(S) *
-                                    sizeof(float)) / sizeof(float);
+  e->attn_scratch_floats_ =
+      AlignUp(kernels::AttentionScratchFloats(S) * sizeof(float)) /
+      sizeof(float);
   size_t gemm_scratch = e->classifier_->ScratchBytes(S);
   for (const Layer& l : e->layers_) {
-    for (const Linear* p : {l.qkv.get(), l.attn_out.get(), l.ffn_in.get(),
-                            l.ffn_out.get()}) {
+    for (const Linear* p :
+         {l.qkv.get(), l.attn_out.get(), l.ffn_in.get(), l.ffn_out.get()}) {
       gemm_scratch = std::max(gemm_scratch, p->ScratchBytes(S));
     }
   }
@@ -236,9 +237,8 @@ void Encoder::GatherEmbeddings(const int32_t* ids, size_t n, float* x) const {
   }
 }
 
-void Encoder::RunLinear(Linear& l, int layer, const char* name,
-                        const float* x, size_t n, float* y,
-                        pthreadpool_t pool) {
+void Encoder::RunLinear(Linear& l, int layer, const char* name, const float* x,
+                        size_t n, float* y, pthreadpool_t pool) {
   l.Run(x, n, y, gemm_scratch_, pool);
   if (observer_) observer_(layer, name, x, y, n, l.k(), l.n());
 }
@@ -252,9 +252,15 @@ const float* Encoder::Forward(const int32_t* ids, size_t n,
   kernels::AddLayerNorm(x_, emb_.position, emb_.ln_g, emb_.ln_b, eps_, n, H,
                         x_);
   const size_t head_dim = H / heads_;
-  AttentionTask task{qkv_, n, heads_, head_dim, H,
+  AttentionTask task{qkv_,
+                     n,
+                     heads_,
+                     head_dim,
+                     H,
                      1.0f / std::sqrt(static_cast<float>(head_dim)),
-                     attn_scratch_, attn_scratch_floats_, ctx_};
+                     attn_scratch_,
+                     attn_scratch_floats_,
+                     ctx_};
   for (size_t li = 0; li < layers_.size(); ++li) {
     Layer& l = layers_[li];
     const int layer = static_cast<int>(li);

@@ -72,8 +72,7 @@ class Encoder {
   void GatherEmbeddings(const int32_t* ids, size_t n, float* x) const;
   void RunLinear(Linear& l, int layer, const char* name, const float* x,
                  size_t n, float* y, pthreadpool_t pool);
-  void RunAttention(const float* qkv, size_t n, float* ctx,
-                    pthreadpool_t pool);
+  void RunAttention(const float* qkv, size_t n, float* ctx, pthreadpool_t pool);
 
   size_t hidden_ = 0, heads_ = 0, inter_ = 0, labels_ = 0, max_seq_ = 0;
   float eps_ = 0;

@@ -5,9 +5,9 @@
 
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
-#include "runtime/quant/codec.h"
 #include "runtime/model/model_file.h"
 #include "runtime/ops/gemm_f32.h"
+#include "runtime/quant/codec.h"
 
 namespace edgebert {
 namespace {
@@ -41,8 +41,7 @@ class LinearI8 final : public Linear {
   void Run(const float* x, size_t m, float* y, void* scratch,
            pthreadpool_t pool) override {
     int8_t* xq = static_cast<int8_t*>(scratch);
-    float* row_scales = reinterpret_cast<float*>(
-        xq + RowScalesOffset(m));
+    float* row_scales = reinterpret_cast<float*>(xq + RowScalesOffset(m));
     kernels::QuantizeActivations(
         x, m, k_, k_, inv_smooth_.empty() ? nullptr : inv_smooth_.data(), xq,
         row_scales);
@@ -106,10 +105,9 @@ StatusOr<std::unique_ptr<Linear>> CreateLinear(const ModelFile& file,
                                 ", expected " + ShapeString({nn, kk}));
     }
     if (w->bytes != quant::PackedI8Size(n, k)) {
-      return FailedPrecondition(
-          where + "holds " + std::to_string(w->bytes) +
-          " bytes, I8PackedK4 of that shape needs " +
-          std::to_string(quant::PackedI8Size(n, k)));
+      return FailedPrecondition(where + "holds " + std::to_string(w->bytes) +
+                                " bytes, I8PackedK4 of that shape needs " +
+                                std::to_string(quant::PackedI8Size(n, k)));
     }
     const fb::QuantParams* q = w->meta->quant();
     if (q == nullptr || q->scales() == nullptr || q->scales()->size() != n ||
@@ -117,7 +115,8 @@ StatusOr<std::unique_ptr<Linear>> CreateLinear(const ModelFile& file,
       return FailedPrecondition(where +
                                 "int8 weight needs quant.scales and "
                                 "quant.weight_sums with one entry per output "
-                                "channel (" + std::to_string(n) + ")");
+                                "channel (" +
+                                std::to_string(n) + ")");
     }
     std::vector<float> inv_smooth;
     if (q->smooth() != nullptr && q->smooth()->size() > 0) {

@@ -16,10 +16,14 @@ namespace {
 
 size_t DTypeBytes(fb::DType t) {
   switch (t) {
-    case fb::DType::F32: return 4;
-    case fb::DType::F16: return 2;
-    case fb::DType::I8: return 1;
-    case fb::DType::I32: return 4;
+    case fb::DType::F32:
+      return 4;
+    case fb::DType::F16:
+      return 2;
+    case fb::DType::I8:
+      return 1;
+    case fb::DType::I32:
+      return 4;
   }
   return 0;
 }
@@ -30,10 +34,14 @@ bool Positive(int v) { return v > 0; }
 
 const char* DTypeName(fb::DType t) {
   switch (t) {
-    case fb::DType::F32: return "f32";
-    case fb::DType::F16: return "f16";
-    case fb::DType::I8: return "i8";
-    case fb::DType::I32: return "i32";
+    case fb::DType::F32:
+      return "f32";
+    case fb::DType::F16:
+      return "f16";
+    case fb::DType::I8:
+      return "i8";
+    case fb::DType::I32:
+      return "i32";
   }
   return "unknown";
 }
@@ -67,8 +75,7 @@ StatusOr<std::unique_ptr<ModelFile>> ModelFile::Open(const std::string& path) {
   f->size_ = static_cast<size_t>(st.st_size);
   if (f->size_ < 12) {
     ::close(fd);
-    return DataLoss("model file '" + path + "' is " +
-                    std::to_string(f->size_) +
+    return DataLoss("model file '" + path + "' is " + std::to_string(f->size_) +
                     " bytes: too short to hold an edgebert header");
   }
   void* p = mmap(nullptr, f->size_, PROT_READ, MAP_PRIVATE, fd, 0);
@@ -155,10 +162,9 @@ Status ModelFile::Validate() {
   const fb::TokenizerConfig& t = *m.tokenizer();
   const int vocab_n = t.vocab() ? static_cast<int>(t.vocab()->size()) : 0;
   if (vocab_n != e.vocab_size()) {
-    return FailedPrecondition(where + "tokenizer vocab has " +
-                              std::to_string(vocab_n) +
-                              " entries but encoder.vocab_size is " +
-                              std::to_string(e.vocab_size()));
+    return FailedPrecondition(
+        where + "tokenizer vocab has " + std::to_string(vocab_n) +
+        " entries but encoder.vocab_size is " + std::to_string(e.vocab_size()));
   }
   struct {
     const char* name;
@@ -224,11 +230,10 @@ Status ModelFile::Validate() {
                       " is not a multiple of 64");
     }
     if (off < data_begin || bytes > data_end || off > data_end - bytes) {
-      return DataLoss(tw + "bytes [" + std::to_string(off) + ", " +
-                      std::to_string(off + bytes) +
-                      ") lie outside the data section [" +
-                      std::to_string(data_begin) + ", " +
-                      std::to_string(data_end) + ")");
+      return DataLoss(
+          tw + "bytes [" + std::to_string(off) + ", " +
+          std::to_string(off + bytes) + ") lie outside the data section [" +
+          std::to_string(data_begin) + ", " + std::to_string(data_end) + ")");
     }
     if (tensor->layout() == fb::Layout::RowMajor && bytes != elements * elem) {
       return DataLoss(tw + "holds " + std::to_string(bytes) +

@@ -28,7 +28,8 @@
 //   per element (x'[k] = x[k] * inv_smooth[k] first when smoothing is on).
 //
 // GEMM output: acc[m, n] = sum_k q_x[m, k] * q_w[n, k]  (int32, exact:
-//   |acc| <= 127 * 127 * K < 2^31 for K < 133000), then
+//   |acc| <= 127 * 127 * K; the VNNI kernel's intermediate u8 sum
+//   acc + 128 * weight_sums[n] stays below 2^31 for K <= 65536), then
 //   y[m, n] = float(acc[m, n]) * (row_scale[m] * scale[n]) + bias[n],
 //   optionally followed by GELU (erf form).
 //

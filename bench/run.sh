@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# bert-base-shaped benchmark of edgebert f32 vs int8, with ONNX Runtime as the
+# peer, all measured in ONE run; writes bench/RESULTS.md.
+#
+#   bash bench/run.sh [--build-dir DIR] [--work DIR] [--iters N] [--no-ort]
+#                     [--no-drop-caches] [--results FILE]
+#
+#   --build-dir  CMake build dir (default build/; configured Release)
+#   --work       scratch dir for the random checkpoint, .ebm/.onnx files and
+#                raw JSON lines (default /tmp/edgebert-bench; ~1.5 GB)
+#   --iters      timed iterations per (seq, threads) (default 30)
+#   --no-ort     skip the ONNX Runtime peer
+#   --no-drop-caches  do not drop the page cache before each model's first
+#                load (load_ms is then warm)
+#   --results    output markdown (default bench/RESULTS.md)
+#
+# Needs: cmake, ninja, /usr/bin/python3 with numpy (+ torch and python3-onnx
+# for the ORT peer), /usr/bin/time (Debian package `time`), node + npm for the
+# ORT peer (npm ci in bench/ort on first use). The checkpoint is random
+# (bench/make_bert_base.py), so only speed/size/memory are meaningful here.
+set -euo pipefail
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD="$REPO/build"
+WORK=/tmp/edgebert-bench
+ITERS=30
+ORT=1
+DROP=1
+RESULTS="$REPO/bench/RESULTS.md"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --build-dir) BUILD="$(realpath -m "$2")"; shift 2 ;;
+    --work) WORK="$(realpath -m "$2")"; shift 2 ;;
+    --iters) ITERS="$2"; shift 2 ;;
+    --no-ort) ORT=0; shift ;;
+    --no-drop-caches) DROP=0; shift ;;
+    --results) RESULTS="$(realpath -m "$2")"; shift 2 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+  esac
+done
+PY=/usr/bin/python3
+SHARED="$REPO/../shared"
+[[ -d "$SHARED" ]] || SHARED=/work/shared
+RAW="$WORK/raw"
+mkdir -p "$WORK" "$RAW"
+rm -f "$RAW"/*
+log() { echo "[bench $(date +%T)] $*" >&2; }
+START=$(date +%s)
+
+# Machine state, recorded before anything heavy runs.
+{
+  echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n1)"
+  echo "nproc=$(nproc)"
+  echo "uptime_start=$(uptime)"
+  echo "git=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet 2>/dev/null || echo ' (dirty tree)')"
+} > "$RAW/machine.txt"
+log "$(uptime)"
+
+# 1. Build.
+log "building in $BUILD"
+cmake -S "$REPO" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >"$RAW/cmake.log" 2>&1 ||
+  { cat "$RAW/cmake.log" >&2; exit 1; }
+cmake --build "$BUILD" -j2 --target edgebert_cli edgebert-convert >"$RAW/build.log" 2>&1 ||
+  { tail -n 40 "$RAW/build.log" >&2; exit 1; }
+EB="$BUILD/bin/edgebert"
+CONVERT="$BUILD/bin/edgebert-convert"
+[[ -x "$EB" ]] || EB="$BUILD/bin/edgebert_cli"
+
+# 2. Random bert-base checkpoint (+ f32 ONNX for the peer), deterministic seed.
+CKPT="$WORK/bert-base"
+ONNX_F32="$WORK/bert-base-f32.onnx"
+ONNX_I8="$WORK/bert-base-int8.onnx"
+if [[ ! -f "$CKPT/model.safetensors" || ( $ORT == 1 && ! -f "$ONNX_F32" ) ]]; then
+  log "writing random bert-base checkpoint to $CKPT"
+  ONNX_ARG=()
+  [[ $ORT == 1 ]] && ONNX_ARG=(--onnx "$ONNX_F32")
+  "$PY" "$REPO/bench/make_bert_base.py" --out "$CKPT" "${ONNX_ARG[@]}" >&2
+  rm -f "$ONNX_I8"
+fi
+
+# 3. Calibration text: 200 People's Daily sentences, else committed demo text.
+CALIB="$WORK/calibration.txt"
+PD_DEV="$SHARED/data/peoples_daily/example.dev"
+if [[ -f "$PD_DEV" ]]; then
+  awk 'NF==0 { if (s != "") print s; s = ""; next } { s = s $1 }
+       END { if (s != "") print s }' "$PD_DEV" | head -n 200 > "$CALIB"
+  CALIB_SRC="first 200 sentences of peoples_daily/example.dev"
+else
+  cat "$REPO"/quantize/demo/calibration.txt "$REPO"/quantize/demo/sample.txt \
+    2>/dev/null | head -n 200 > "$CALIB"
+  CALIB_SRC="quantize/demo/calibration.txt"
+fi
+# Sentences for the `tag` RSS measurement: the next 100 (or the demo sample).
+TAGTXT="$WORK/tag.txt"
+if [[ -f "$PD_DEV" ]]; then
+  awk 'NF==0 { if (s != "") print s; s = ""; next } { s = s $1 }
+       END { if (s != "") print s }' "$PD_DEV" | sed -n '201,300p' > "$TAGTXT"
+else
+  cp "$REPO/quantize/demo/sample.txt" "$TAGTXT"
+fi
+echo "calibration=$CALIB_SRC" >> "$RAW/machine.txt"
+echo "tag_lines=$(wc -l < "$TAGTXT")" >> "$RAW/machine.txt"
+
+# 4. Convert (timed; stderr kept for the quantization summary).
+convert() {  # name input precision [extra args]
+  local name=$1 in=$2 prec=$3; shift 3
+  local t0 t1
+  t0=$(date +%s.%N)
+  if "$CONVERT" --input "$in" --output "$WORK/$name.ebm" --precision "$prec" "$@" \
+      >"$RAW/convert-$name.log" 2>&1; then
+    t1=$(date +%s.%N)
+    echo "{\"name\":\"$name\",\"precision\":\"$prec\",\"bytes\":$(stat -c %s "$WORK/$name.ebm"),\"convert_s\":$(awk "BEGIN { printf \"%.1f\", $t1 - $t0 }")}" \
+      >> "$RAW/files.jsonl"
+  else
+    log "convert $name failed: $(tail -n 1 "$RAW/convert-$name.log")"
+    echo "{\"name\":\"$name\",\"precision\":\"$prec\",\"error\":$(tail -n 1 "$RAW/convert-$name.log" | "$PY" -c 'import json,sys; print(json.dumps(sys.stdin.read().strip()))')}" \
+      >> "$RAW/files.jsonl"
+    rm -f "$WORK/$name.ebm"
+  fi
+}
+log "converting"
+rm -f "$WORK"/*.ebm
+convert bert-base-f32 "$CKPT" f32
+convert bert-base-int8 "$CKPT" int8 --calibration "$CALIB"
+PD_TINY="$SHARED/models/pd-tiny"
+if [[ -d "$PD_TINY" ]]; then
+  convert pd-tiny-f32 "$PD_TINY" f32
+  convert pd-tiny-int8 "$PD_TINY" int8 --calibration "$CALIB"
+fi
+
+drop_caches() {
+  if [[ $DROP == 1 ]] && sync && (echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null; then
+    echo cold
+  else
+    echo warm
+  fi
+}
+
+# 5. edgebert bench: each model's first load after dropping the page cache.
+for name in bert-base-f32 bert-base-int8 pd-tiny-f32 pd-tiny-int8; do
+  [[ -f "$WORK/$name.ebm" ]] || continue
+  state=$(drop_caches)
+  log "edgebert bench $name (first load $state)"
+  "$EB" bench --model "$WORK/$name.ebm" --seq 32,128 --threads 1,2 \
+    --iters "$ITERS" | sed "s/^{/{\"name\":\"$name\",\"cache\":\"$state\",/" \
+    >> "$RAW/edgebert.jsonl"
+done
+
+# 6. Peak RSS of `edgebert tag` (whole process, /usr/bin/time -v).
+for name in bert-base-f32 bert-base-int8; do
+  [[ -f "$WORK/$name.ebm" ]] || continue
+  log "edgebert tag $name ($(wc -l < "$TAGTXT") lines) under /usr/bin/time -v"
+  /usr/bin/time -v "$EB" tag --model "$WORK/$name.ebm" < "$TAGTXT" \
+    > "$RAW/tag-$name.out" 2> "$RAW/tag-$name.time"
+  rss_kb=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$RAW/tag-$name.time")
+  wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$RAW/tag-$name.time")
+  echo "{\"name\":\"$name\",\"max_rss_kb\":$rss_kb,\"wall\":\"$wall\",\"lines\":$(wc -l < "$RAW/tag-$name.out")}" \
+    >> "$RAW/tag.jsonl"
+done
+
+# 7. ONNX Runtime peer (f32 export, and int8 as quantize_dynamic would make it).
+if [[ $ORT == 1 ]]; then
+  if [[ ! -d "$REPO/bench/ort/node_modules/onnxruntime-node" ]]; then
+    log "npm ci in bench/ort"
+    (cd "$REPO/bench/ort" && npm ci --ignore-scripts --no-audit --no-fund >&2)
+  fi
+  if [[ ! -f "$ONNX_I8" ]]; then
+    log "quantizing ONNX model"
+    "$PY" "$REPO/bench/ort/quantize_onnx.py" "$ONNX_F32" "$ONNX_I8" >&2
+  fi
+  for p in f32 int8; do
+    echo "{\"name\":\"ort-bert-base-$p\",\"precision\":\"$p\",\"bytes\":$(stat -c %s "$WORK/bert-base-$p.onnx")}" \
+      >> "$RAW/files.jsonl"
+  done
+  state=$(drop_caches)
+  log "ORT bench f32 (first load $state)"
+  node "$REPO/bench/ort/bench.js" --model "$ONNX_F32" --seq 32,128 \
+    --threads 1,2 --iters "$ITERS" \
+    | sed "s/^{/{\"name\":\"ort-bert-base-f32\",\"cache\":\"$state\",/" >> "$RAW/ort.jsonl"
+  state=$(drop_caches)
+  log "ORT bench int8 (first load $state)"
+  node "$REPO/bench/ort/bench.js" --model "$ONNX_I8" --seq 32,128 \
+    --threads 1,2 --iters "$ITERS" \
+    | sed "s/^{/{\"name\":\"ort-bert-base-int8\",\"cache\":\"$state\",/" >> "$RAW/ort.jsonl"
+  log "ORT int8 vs f32 logits"
+  node "$REPO/bench/ort/bench.js" --model "$ONNX_I8" --ref "$ONNX_F32" >> "$RAW/ort.jsonl"
+fi
+
+echo "uptime_end=$(uptime)" >> "$RAW/machine.txt"
+echo "elapsed_s=$(( $(date +%s) - START ))" >> "$RAW/machine.txt"
+echo "iters=$ITERS" >> "$RAW/machine.txt"
+"$PY" "$REPO/bench/report.py" "$RAW" "$RESULTS"
+log "wrote $RESULTS (raw JSON lines in $RAW)"

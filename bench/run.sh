@@ -3,7 +3,7 @@
 # peer, all measured in ONE run; writes bench/RESULTS.md.
 #
 #   bash bench/run.sh [--build-dir DIR] [--work DIR] [--iters N] [--no-ort]
-#                     [--no-drop-caches] [--results FILE]
+#                     [--no-drop-caches] [--calib-lines N] [--results FILE]
 #
 #   --build-dir  CMake build dir (default build/; configured Release)
 #   --work       scratch dir for the random checkpoint, .ebm/.onnx files and
@@ -12,6 +12,10 @@
 #   --no-ort     skip the ONNX Runtime peer
 #   --no-drop-caches  do not drop the page cache before each model's first
 #                load (load_ms is then warm)
+#   --calib-lines  int8 calibration sentences (default 200; the int8
+#                conversion runs the f32 model over them, ~1-2 min for 200)
+#   --wait-load L  before measuring, wait (at most 10 min) until the 1-minute
+#                load average is below L (e.g. 0.5); the wait is recorded
 #   --results    output markdown (default bench/RESULTS.md)
 #
 # Needs: cmake, ninja, /usr/bin/python3 with numpy (+ torch and python3-onnx
@@ -25,6 +29,8 @@ WORK=/tmp/edgebert-bench
 ITERS=30
 ORT=1
 DROP=1
+CALIB_LINES=200
+WAIT_LOAD=""
 RESULTS="$REPO/bench/RESULTS.md"
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -33,8 +39,10 @@ while [[ $# -gt 0 ]]; do
     --iters) ITERS="$2"; shift 2 ;;
     --no-ort) ORT=0; shift ;;
     --no-drop-caches) DROP=0; shift ;;
+    --calib-lines) CALIB_LINES="$2"; shift 2 ;;
+    --wait-load) WAIT_LOAD="$2"; shift 2 ;;
     --results) RESULTS="$(realpath -m "$2")"; shift 2 ;;
-    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -50,7 +58,7 @@ START=$(date +%s)
 # Machine state, recorded before anything heavy runs.
 {
   echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
-  echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n1)"
+  echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | sed -n 1p), family $(lscpu | sed -n 's/^CPU family: *//p' | sed -n 1p) model $(lscpu | sed -n 's/^Model: *//p' | sed -n 1p), $(grep -q avx512_vnni /proc/cpuinfo && echo avx512_vnni || echo 'no avx512_vnni')"
   echo "nproc=$(nproc)"
   echo "uptime_start=$(uptime)"
   echo "git=$(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$REPO" diff --quiet 2>/dev/null || echo ' (dirty tree)')"
@@ -82,20 +90,23 @@ fi
 # 3. Calibration text: 200 People's Daily sentences, else committed demo text.
 CALIB="$WORK/calibration.txt"
 PD_DEV="$SHARED/data/peoples_daily/example.dev"
+# Sentences FROM..TO (1-based) of a `char TAG` file, one per line.
+bio_sentences() {
+  awk -v from="$2" -v to="$3" '
+    function out() { if (s != "") { n++; if (n >= from && n <= to) print s }; s = "" }
+    NF == 0 { out(); next } { s = s $1 } END { out() }' "$1"
+}
 if [[ -f "$PD_DEV" ]]; then
-  awk 'NF==0 { if (s != "") print s; s = ""; next } { s = s $1 }
-       END { if (s != "") print s }' "$PD_DEV" | head -n 200 > "$CALIB"
-  CALIB_SRC="first 200 sentences of peoples_daily/example.dev"
+  bio_sentences "$PD_DEV" 1 "$CALIB_LINES" > "$CALIB"
+  CALIB_SRC="first $CALIB_LINES sentences of peoples_daily/example.dev"
 else
-  cat "$REPO"/quantize/demo/calibration.txt "$REPO"/quantize/demo/sample.txt \
-    2>/dev/null | head -n 200 > "$CALIB"
+  sed -n "1,${CALIB_LINES}p" "$REPO/quantize/demo/calibration.txt" > "$CALIB"
   CALIB_SRC="quantize/demo/calibration.txt"
 fi
 # Sentences for the `tag` RSS measurement: the next 100 (or the demo sample).
 TAGTXT="$WORK/tag.txt"
 if [[ -f "$PD_DEV" ]]; then
-  awk 'NF==0 { if (s != "") print s; s = ""; next } { s = s $1 }
-       END { if (s != "") print s }' "$PD_DEV" | sed -n '201,300p' > "$TAGTXT"
+  bio_sentences "$PD_DEV" $((CALIB_LINES + 1)) $((CALIB_LINES + 100)) > "$TAGTXT"
 else
   cp "$REPO/quantize/demo/sample.txt" "$TAGTXT"
 fi
@@ -137,6 +148,17 @@ drop_caches() {
   fi
 }
 
+# Optionally wait for a quiet machine; record the load measurements start at.
+if [[ -n "$WAIT_LOAD" ]]; then
+  for _ in $(seq 60); do
+    awk -v l="$WAIT_LOAD" '{ exit !($1 < l) }' /proc/loadavg && break
+    log "load $(cut -d' ' -f1 /proc/loadavg) >= $WAIT_LOAD, waiting"
+    sleep 10
+  done
+fi
+echo "uptime_measure=$(uptime)" >> "$RAW/machine.txt"
+log "measuring; $(uptime)"
+
 # 5. edgebert bench: each model's first load after dropping the page cache.
 for name in bert-base-f32 bert-base-int8 pd-tiny-f32 pd-tiny-int8; do
   [[ -f "$WORK/$name.ebm" ]] || continue
@@ -145,6 +167,19 @@ for name in bert-base-f32 bert-base-int8 pd-tiny-f32 pd-tiny-int8; do
   "$EB" bench --model "$WORK/$name.ebm" --seq 32,128 --threads 1,2 \
     --iters "$ITERS" | sed "s/^{/{\"name\":\"$name\",\"cache\":\"$state\",/" \
     >> "$RAW/edgebert.jsonl"
+done
+
+# Where memory goes: weights the runtime copies/repacks vs. maps, arena.
+for name in bert-base-f32 bert-base-int8 pd-tiny-f32 pd-tiny-int8; do
+  [[ -f "$WORK/$name.ebm" ]] || continue
+  "$EB" info --model "$WORK/$name.ebm" | "$PY" -c '
+import json, sys
+j = json.load(sys.stdin)
+print(json.dumps({"name": sys.argv[1], "file_bytes": j["file_bytes"],
+                  "owned_weight_bytes": j["owned_weight_bytes"],
+                  "arena_bytes": j["arena_bytes"],
+                  "tensor_bytes_by_dtype": j["tensor_bytes_by_dtype"]}))' "$name" \
+    >> "$RAW/info.jsonl"
 done
 
 # 6. Peak RSS of `edgebert tag` (whole process, /usr/bin/time -v).

@@ -7,6 +7,8 @@
 #   arm64: cortex-a72 (Pi 4, NEON, no dot product), cortex-a76 (Pi 5, NEON +
 #          dotprod), max (SVE2, 512-bit vectors: Highway picks SVE2)
 #   armhf: cortex-a7 (Pi 2/3 class, NEON-VFPv4)
+# A CPU may carry qemu properties, e.g. max,sve-default-vector-length=16
+# (Highway then picks SVE2_128) or max,sve-default-vector-length=32 (SVE_256).
 # Exits non-zero if the sysroot, configure, build or any CPU's tests fail, or
 # if no tests are registered.
 #
@@ -40,6 +42,10 @@ jobs=${JOBS:-2}
 now() { date +%s; }
 step() { echo "== cross_test[$arch]: $*"; }
 die() { echo "cross_test[$arch]: FAILED: $*" >&2; exit 1; }
+
+# Host tools (cmake, ninja, flatc, the cross compilers, qemu-user); a no-op
+# when all are installed.
+bash "$repo/ports/debian-deps.sh" --cross || die "ports/debian-deps.sh --cross"
 
 t0=$(now)
 step "sysroot $sysroot"
@@ -84,6 +90,25 @@ for cpu in "${cpus[@]}"; do
   seconds[$cpu]=$(($(now) - t2))
 done
 
+# Same model + input as x86 -> same entities (needs the native build).
+native=${EDGEBERT_NATIVE_BUILD:-$repo/build}
+consistency=skipped
+if [[ -x $native/bin/cross_compare ]]; then
+  step "consistency with x86 ($native)"
+  case "$arch" in arm64) qarch=aarch64 ;; armhf) qarch=arm ;; esac
+  if "$repo/tests/cross_consistency.sh" "$native" "$build" \
+       "$repo/ports/qemu-run.sh --arch $qarch --sysroot $sysroot --" \
+       "${cpus[@]}"; then
+    consistency=passed
+  else
+    consistency=FAILED
+    status=1
+  fi
+elif [[ "${CI:-}" == true ]]; then
+  consistency="FAILED (no native build at $native)"
+  status=1
+fi
+
 echo
 echo "== cross_test[$arch] summary (sysroot ${t_sysroot}s," \
      "configure+build ${t_build}s)"
@@ -91,5 +116,6 @@ for cpu in "${cpus[@]}"; do
   printf '   %-8s %-12s %-7s %4ss\n' "$arch" "$cpu" "${result[$cpu]}" \
          "${seconds[$cpu]}"
 done
+echo "   consistency with x86: $consistency"
 [[ $status -eq 0 ]] || echo "cross_test[$arch]: FAILED" >&2
 exit $status

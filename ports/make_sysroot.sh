@@ -17,7 +17,11 @@ set -euo pipefail
 usage() { echo "usage: $0 arm64|armhf DIR" >&2; exit 2; }
 [[ $# -eq 2 ]] || usage
 arch=$1
-dir=$2
+dir=$(realpath -m "$2")
+if [[ "$dir" == / ]]; then
+  echo "make_sysroot: DIR must not be /" >&2
+  exit 2
+fi
 
 # Target-arch packages: runtime libs + their -dev packages (headers and .so
 # links). XNNPACK/cpuinfo are included for armhf as well (bookworm ships them
@@ -88,7 +92,7 @@ fi
 # Rebuilding a sysroot this script made: drop the old tree so files of
 # packages or versions no longer listed do not linger.
 if [[ -f "$dir/.edgebert-packages" ]]; then
-  rm -rf "$dir/usr" "$dir/lib" "$dir/etc" "$stamp_file"
+  rm -rf "${dir:?}/usr" "${dir:?}/lib" "${dir:?}/etc" "$stamp_file"
 fi
 mkdir -p "$dir"
 debs="$dir/.debs"

@@ -55,4 +55,8 @@ if [[ -n "${EDGEBERT_GUEST_LD_LIBRARY_PATH:-}" ]]; then
   libpath="$EDGEBERT_GUEST_LD_LIBRARY_PATH${libpath:+:$libpath}"
 fi
 [[ -n "$libpath" ]] && args+=(-E "LD_LIBRARY_PATH=$libpath")
+# Lets test suites shrink their largest shapes (tests/test_env.h).
+args+=(-E EDGEBERT_EMULATED=1)
+# A host LD_PRELOAD names host-architecture libraries: hide it from the guest.
+[[ -n "${LD_PRELOAD:-}" ]] && args+=(-U LD_PRELOAD)
 exec "$qemu" "${args[@]}" "$@"

@@ -718,6 +718,7 @@ Status ConvertCheckpoint(const HfCheckpoint& ckpt,
     Int8Options q;
     q.calibration_path = options.calibration_path;
     q.smooth_alpha = options.smooth_alpha;
+    q.alpha_search = options.alpha_search;
     q.min_fidelity = options.min_fidelity;
     q.calibration_limit = options.calibration_limit;
     q.max_seq_len = wopt.max_seq_len;

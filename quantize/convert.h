@@ -130,6 +130,7 @@ struct ConvertOptions {
   // calibration file), calibration sentences used.
   std::string calibration_path;
   float smooth_alpha = 0.5f;
+  bool alpha_search = false;  // per-GEMM alpha from a grid (quantize/int8.h)
   double min_fidelity = 0;
   int calibration_limit = 512;
   // Progress and the int8 summary table on stderr.

@@ -189,8 +189,8 @@ class TempDir {
  public:
   Status Create() {
     const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base && *base ? base : "/tmp") +
-                       "/edgebert_convert_XXXXXX";
+    std::string tmpl =
+        std::string(base && *base ? base : "/tmp") + "/edgebert_convert_XXXXXX";
     if (mkdtemp(tmpl.data()) == nullptr) {
       return Internal("cannot create a temporary directory " + tmpl + " (" +
                       std::strerror(errno) + ")");
@@ -203,9 +203,7 @@ class TempDir {
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }
-  std::string File(const std::string& name) const {
-    return path_ + "/" + name;
-  }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
 
  private:
   std::string path_;
@@ -282,8 +280,8 @@ Fidelity Compare(const std::vector<SentenceTags>& ref,
 // Quantized tensors and their error.
 
 struct QuantizedGemm {
-  OutputTensor tensor;        // I8 / I8PackedK4
-  std::vector<int8_t> q;      // unpacked [n, k] (codec UnpackWeightsI8)
+  OutputTensor tensor;    // I8 / I8PackedK4
+  std::vector<int8_t> q;  // unpacked [n, k] (codec UnpackWeightsI8)
 };
 
 QuantizedGemm PackGemm(const GemmSpec& g, const F32Tensor& w,
@@ -300,8 +298,7 @@ QuantizedGemm PackGemm(const GemmSpec& g, const F32Tensor& w,
   t.smooth = smooth;
   int8_t* packed = reinterpret_cast<int8_t*>(t.bytes.data());
   quant::PackWeightsI8(w.data.data(), smooth.empty() ? nullptr : smooth.data(),
-                       g.n, g.k, packed, t.scales.data(),
-                       t.weight_sums.data());
+                       g.n, g.k, packed, t.scales.data(), t.weight_sums.data());
   out.q.resize(g.n * g.k);
   quant::UnpackWeightsI8(packed, g.n, g.k, out.q.data());
   return out;
@@ -320,9 +317,9 @@ double RelErr(const GemmSpec& g, const GemmStats& st, const QuantizedGemm& qg,
   std::vector<int8_t> xq(g.k);
   double num = 0, den = 0;
   for (size_t r = 0; r < st.sampled; ++r) {
-    const float rs = quant::QuantizeRow(st.xs.data() + r * g.k, g.k,
-                                        inv.empty() ? nullptr : inv.data(),
-                                        xq.data());
+    const float rs =
+        quant::QuantizeRow(st.xs.data() + r * g.k, g.k,
+                           inv.empty() ? nullptr : inv.data(), xq.data());
     const float* yref = st.ys.data() + r * g.n;
     for (size_t n = 0; n < g.n; ++n) {
       const int8_t* wq = qg.q.data() + n * g.k;
@@ -348,14 +345,13 @@ double Median(std::vector<float> v) {
   return v.size() % 2 ? v[m] : 0.5 * (static_cast<double>(v[m - 1]) + v[m]);
 }
 
-json NumOrNull(double v) {
-  return std::isfinite(v) ? json(v) : json(nullptr);
-}
+json NumOrNull(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 
 struct GemmResult {
   QuantizedGemm chosen;
   double rel_err = NAN, rel_err_unsmoothed = NAN, rel_err_smoothed = NAN;
   bool smoothed = false, kept_f32 = false;
+  float alpha = NAN;  // of the stored smoothing
   float max_abs_x = NAN;
   double outlier_ratio = NAN;
 };
@@ -509,18 +505,31 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
       continue;
     }
     const GemmStats& st = stats[i];
-    res.max_abs_x =
-        *std::max_element(st.x_absmax.begin(), st.x_absmax.end());
+    res.max_abs_x = *std::max_element(st.x_absmax.begin(), st.x_absmax.end());
     const double med = Median(st.x_absmax);
     res.outlier_ratio = med > 0 ? res.max_abs_x / med : NAN;
     res.rel_err_unsmoothed = RelErr(g, st, plain, bias);
-    QuantizedGemm smooth = PackGemm(
-        g, w, SmoothFactors(st.x_absmax, w.data.data(), g.n, g.k,
-                            opt.smooth_alpha));
-    res.rel_err_smoothed = RelErr(g, st, smooth, bias);
-    res.smoothed = res.rel_err_smoothed <= res.rel_err_unsmoothed;
-    res.rel_err = res.smoothed ? res.rel_err_smoothed : res.rel_err_unsmoothed;
-    res.chosen = res.smoothed ? std::move(smooth) : std::move(plain);
+    // rel_err_smoothed: with opt.smooth_alpha; the search may pick another.
+    std::vector<float> alphas = {opt.smooth_alpha};
+    if (opt.alpha_search) {
+      for (float a : kAlphaGrid) {
+        if (a != opt.smooth_alpha) alphas.push_back(a);
+      }
+    }
+    res.rel_err = res.rel_err_unsmoothed;
+    res.chosen = std::move(plain);
+    for (float a : alphas) {
+      QuantizedGemm smooth = PackGemm(
+          g, w, SmoothFactors(st.x_absmax, w.data.data(), g.n, g.k, a));
+      const double e = RelErr(g, st, smooth, bias);
+      if (a == opt.smooth_alpha) res.rel_err_smoothed = e;
+      if (e <= res.rel_err) {
+        res.rel_err = e;
+        res.smoothed = true;
+        res.alpha = a;
+        res.chosen = std::move(smooth);
+      }
+    }
   }
 
   // Word embeddings: per-row int8.
@@ -556,7 +565,8 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
     std::vector<OutputTensor> out = f32_tensors;
     std::map<std::string, const OutputTensor*> repl;
     for (size_t i = 0; i < specs.size(); ++i) {
-      if (!results[i].kept_f32) repl[specs[i].weight] = &results[i].chosen.tensor;
+      if (!results[i].kept_f32)
+        repl[specs[i].weight] = &results[i].chosen.tensor;
     }
     if (!emb_kept_f32) repl[names::kWordEmbeddings] = &emb_q;
     for (OutputTensor& t : out) {
@@ -576,11 +586,11 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
     for (int iter = 0;; ++iter) {
       EB_RETURN_IF_ERROR(WriteEbm(ckpt, tensors, wopt, cand_path));
       std::vector<SentenceTags> cand_tags;
-      Progress progress(opt.progress,
-                        iter == 0 ? "measuring int8"
-                                  : "re-measuring (" + std::to_string(iter) +
-                                        " kept f32)",
-                        calib.sentences.size());
+      Progress progress(
+          opt.progress,
+          iter == 0 ? "measuring int8"
+                    : "re-measuring (" + std::to_string(iter) + " kept f32)",
+          calib.sentences.size());
       EB_RETURN_IF_ERROR(
           TagAll(cand_path, calib.sentences, nullptr, &progress, &cand_tags));
       fid = Compare(ref_tags, cand_tags);
@@ -616,6 +626,7 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
   if (calibrated) {
     rep["smoothing"] = {
         {"alpha", opt.smooth_alpha},
+        {"alpha_search", opt.alpha_search},
         {"rule",
          "s[k] = max|x_k|^alpha / max_n|W[n,k]|^(1-alpha), clamped to [1e-5, "
          "1e5]; per GEMM kept only if it lowers rel_err"}};
@@ -645,6 +656,7 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
                      {"rel_err_unsmoothed", NumOrNull(r.rel_err_unsmoothed)},
                      {"rel_err_smoothed", NumOrNull(r.rel_err_smoothed)},
                      {"smoothed", r.smoothed},
+                     {"alpha", NumOrNull(r.alpha)},
                      {"kept_f32", r.kept_f32},
                      {"max_abs_x", NumOrNull(r.max_abs_x)},
                      {"outlier_ratio", NumOrNull(r.outlier_ratio)},
@@ -671,15 +683,16 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
   *quant_report = rep.dump();
 
   if (opt.progress) {
-    std::fprintf(stderr, "%-28s %10s %10s %8s %6s %10s %8s\n", "gemm",
-                 "rel_err", "no_smooth", "smoothed", "f32", "max|x|",
-                 "outlier");
+    std::fprintf(stderr, "%-32s %9s %9s %6s %4s %9s %8s\n", "gemm", "rel_err",
+                 "no_smooth", "alpha", "f32", "max|x|", "outlier");
     for (size_t i = 0; i < specs.size(); ++i) {
       const GemmResult& r = results[i];
-      std::fprintf(stderr, "%-28s %10.5f %10.5f %8s %6s %10.3f %8.1f\n",
+      char alpha[16] = "-";
+      if (r.smoothed) std::snprintf(alpha, sizeof(alpha), "%.2f", r.alpha);
+      std::fprintf(stderr, "%-32s %9.5f %9.5f %6s %4s %9.3f %8.1f\n",
                    specs[i].weight.c_str(), r.rel_err, r.rel_err_unsmoothed,
-                   r.smoothed ? "yes" : "no", r.kept_f32 ? "yes" : "no",
-                   r.max_abs_x, r.outlier_ratio);
+                   alpha, r.kept_f32 ? "yes" : "no", r.max_abs_x,
+                   r.outlier_ratio);
     }
     std::fprintf(stderr, "word embeddings: %s, rel_err %.5f\n",
                  emb_kept_f32 ? "f32" : "int8", emb_rel_err);
@@ -688,8 +701,7 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
                    "fidelity vs f32 on %zu calibration sentences: token "
                    "agreement %.5f, entity F1 %.5f (min %.4g%s)\n",
                    calib.sentences.size(), fid.token_agreement, fid.entity_f1,
-                   opt.min_fidelity,
-                   opt.min_fidelity > 0 ? "" : " = off");
+                   opt.min_fidelity, opt.min_fidelity > 0 ? "" : " = off");
     } else {
       std::fprintf(stderr,
                    "no --calibration: smoothing off, fidelity not measured\n");

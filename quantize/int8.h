@@ -28,8 +28,8 @@
 //     scalar arithmetic (QuantizeRow of x with 1/s, int32 dot with the
 //     quantized weight, dequantize, + bias, erf GELU for ffn_in):
 //       rel_err = ||y_int8 - y_f32||_F / ||y_f32||_F.
-//     Measured with and without smoothing; a GEMM is stored smoothed only if
-//     that does not increase its error.
+//     Measured with and without smoothing (and, with alpha_search, for each
+//     alpha of kAlphaGrid); the variant with the lowest error is stored.
 //  4. Guard (calibrated only): the int8 candidate is written to a temporary
 //     file, loaded and run on the calibration sentences; token-label
 //     agreement and entity F1 (exact type + span, f32 entities as gold)
@@ -54,13 +54,19 @@ inline constexpr int kDefaultCalibrationLimit = 512;
 // Rows sampled per GEMM for the error measurement.
 inline constexpr size_t kSampleRows = 1024;
 inline constexpr float kMinSmooth = 1e-5f, kMaxSmooth = 1e5f;
+// Per-GEMM alphas tried by Int8Options::alpha_search.
+inline constexpr float kAlphaGrid[] = {0.2f, 0.3f, 0.4f, 0.5f,
+                                       0.6f, 0.7f, 0.8f};
 
 struct Int8Options {
   std::string calibration_path;  // "" = no calibration, no smoothing.
-  float smooth_alpha = kDefaultSmoothAlpha;  // in [0, 1]
-  double min_fidelity = 0;                   // 0 = guard off
+  float smooth_alpha = kDefaultSmoothAlpha;          // in [0, 1]
+  double min_fidelity = 0;                           // 0 = guard off
   int calibration_limit = kDefaultCalibrationLimit;  // sentences, >= 1
   int max_seq_len = 0;  // resolved window length of the written model
+  // Also try every alpha of kAlphaGrid per GEMM and store the one with the
+  // lowest rel_err (7x the error-measurement time).
+  bool alpha_search = false;
   bool progress = false;  // progress bar + summary table on stderr
 };
 

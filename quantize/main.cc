@@ -22,13 +22,17 @@ int main(int argc, char** argv) {
   app.add_option("--precision", opt.precision, "int8 (default) or f32");
   app.add_option("--max-seq-len", opt.max_seq_len,
                  "longest window in tokens incl. [CLS]/[SEP] (default "
-                 "min(128, max_position_embeddings)); the runtime windows long text to it");
+                 "min(128, max_position_embeddings)); the runtime windows long "
+                 "text to it");
   app.add_option("--calibration", opt.calibration_path,
                  "int8: calibration text (one sentence per line) or BIO file "
                  "('char TAG' lines); enables SmoothQuant smoothing and the "
                  "fidelity measurement against f32");
   app.add_option("--smooth-alpha", opt.smooth_alpha,
                  "SmoothQuant migration strength in [0, 1] (default 0.5)");
+  app.add_flag("--alpha-search", opt.alpha_search,
+               "int8: per GEMM, also try alpha 0.2..0.8 and keep the one with "
+               "the lowest output error on the calibration sample");
   app.add_option("--min-fidelity", opt.min_fidelity,
                  "int8: keep the worst GEMMs in f32 until the entity F1 of "
                  "int8 against f32 on the calibration sentences is >= X "

@@ -7,3 +7,10 @@ target_compile_definitions(cli_test PRIVATE
   EDGEBERT_CONVERT_PATH="$<TARGET_FILE:edgebert-convert>"
   EDGEBERT_EMULATOR="${EB_EMU}")
 add_dependencies(cli_test edgebert_cli edgebert-convert)
+
+# Native tool that compares `edgebert tag --tokens` outputs of two CPUs
+# (used by ports/cross_test.sh; not a ctest).
+if(NOT CMAKE_CROSSCOMPILING)
+  add_executable(cross_compare cross_compare.cc)
+  target_include_directories(cross_compare PRIVATE "${NLOHMANN_INCLUDE_DIR}")
+endif()

@@ -199,10 +199,14 @@ struct AttnShape {
 };
 
 TEST_CASE("Attention matches the reference on every target") {
-  // head_dim 136 > 128 takes the dot-product path instead of K^T.
+  // head_dim 136 > 128 takes the dot-product path instead of K^T. seq values
+  // cover row tiles of 4 with 0..3 leftover rows and key counts below, at and
+  // above multiples of the widest key panel (64 on AVX-512); head_dim 20 and
+  // 72 leave column tails after the 4-vector context tiles.
   const AttnShape shapes[] = {
-      {1, 4, 64}, {3, 4, 64},  {17, 4, 64},  {128, 4, 64}, {1, 2, 16},
-      {3, 2, 16}, {17, 2, 16}, {128, 2, 16}, {5, 1, 136},  {17, 2, 136}};
+      {1, 4, 64},   {3, 4, 64},  {17, 4, 64}, {128, 4, 64}, {130, 1, 64},
+      {263, 1, 64}, {1, 2, 16},  {3, 2, 16},  {17, 2, 16},  {128, 2, 16},
+      {6, 2, 20},   {67, 2, 72}, {5, 1, 136}, {17, 2, 136}};
   for (const AttnShape& s : shapes) {
     const size_t hidden = s.heads * s.head_dim;
     const size_t qkv_stride = 3 * hidden + 5;  // padded rows

@@ -102,13 +102,14 @@ struct Tags {
   std::vector<int32_t> labels;
   std::vector<float> logits;
 };
-Tags TagAll(const std::string& path) {
+Tags TagAll(const std::string& path,
+            const std::vector<std::string>& sentences = CalibSentences()) {
   auto model = Load(path);
   auto tagger = eb::Tagger::Create(*model, {}, nullptr);
   REQUIRE(tagger.ok());
   Tags t;
   eb::TagResult r;
-  for (const std::string& s : CalibSentences()) {
+  for (const std::string& s : sentences) {
     REQUIRE(tagger.value()->Tag(s, &r, true).ok());
     for (const auto& tok : r.tokens) {
       t.labels.push_back(tok.label);
@@ -267,8 +268,7 @@ TEST_CASE("ReadCalibrationText: BIO vs plain text, limit") {
   auto bio = eb::ReadCalibrationText(d / "a.bio", 10);
   REQUIRE(bio.ok());
   CHECK(bio->format == "bio");
-  CHECK(bio->sentences ==
-        std::vector<std::string>{"高勇，", "中国", "人"});
+  CHECK(bio->sentences == std::vector<std::string>{"高勇，", "中国", "人"});
   auto lim = eb::ReadCalibrationText(d / "a.bio", 2);
   REQUIRE(lim.ok());
   CHECK(lim->sentences.size() == 2);
@@ -301,8 +301,8 @@ TEST_CASE("SmoothFactors: formula, zero / clamp guards") {
   const std::vector<float> s = eb::SmoothFactors(xmax, w, 2, 4, 0.5f);
   REQUIRE(s.size() == 4);
   CHECK(s[0] == doctest::Approx(std::sqrt(8.0) / std::sqrt(2.0)));
-  CHECK(s[1] == 1.0f);  // weight column all zero
-  CHECK(s[2] == 1.0f);  // channel never active
+  CHECK(s[1] == 1.0f);            // weight column all zero
+  CHECK(s[2] == 1.0f);            // channel never active
   CHECK(s[3] == eb::kMaxSmooth);  // sqrt(1e12) / sqrt(1e-12) = 1e12
   const std::vector<float> a1 = eb::SmoothFactors(xmax, w, 2, 4, 1.0f);
   CHECK(a1[0] == doctest::Approx(8.0));
@@ -340,8 +340,8 @@ TEST_CASE("int8 without calibration: packed tensors, no smoothing, report") {
         r["sizes"]["f32_tensor_bytes"].get<uint64_t>() / 2);
   CHECK(fs::file_size(d / "q.ebm") < fs::file_size(d / "f.ebm") / 2);
 
-  const double rel = RelDiff(TagAll(d / "q.ebm").logits,
-                             TagAll(d / "f.ebm").logits);
+  const double rel =
+      RelDiff(TagAll(d / "q.ebm").logits, TagAll(d / "f.ebm").logits);
   MESSAGE("uncalibrated int8 logits rel. error vs f32: " << rel);
   CHECK(rel < kLogitRelTol);
 }
@@ -364,8 +364,8 @@ TEST_CASE("int8 with calibration: smoothing factors, report, logits") {
     const json& g = r["gemms"][i];
     INFO(g.dump());
     CHECK(g["name"] == gemms[i].weight);
-    const bool has = CheckPacked(m->file(), gemms[i],
-                                 c.weights.at(gemms[i].weight));
+    const bool has =
+        CheckPacked(m->file(), gemms[i], c.weights.at(gemms[i].weight));
     CHECK(has == g["smoothed"].get<bool>());
     smoothed += has;
     const double e = g["rel_err"].get<double>();
@@ -392,11 +392,42 @@ TEST_CASE("int8 with calibration: smoothing factors, report, logits") {
 
   const Tags q = TagAll(d / "q.ebm"), f = TagAll(d / "f.ebm");
   const double rel = RelDiff(q.logits, f.logits);
-  MESSAGE("calibrated int8 logits rel. error vs f32: " << rel
-          << ", token agreement " << Agreement(q, f) << " (report " << agree
-          << ")");
+  MESSAGE("calibrated int8 logits rel. error vs f32: "
+          << rel << ", token agreement " << Agreement(q, f) << " (report "
+          << agree << ")");
   CHECK(rel < kLogitRelTol);
   CHECK(Agreement(q, f) == doctest::Approx(agree).epsilon(1e-12));
+}
+
+TEST_CASE("alpha search picks the lowest-error alpha per GEMM") {
+  TempDir d;
+  const eb::HfCheckpoint& c = Fixture();
+  eb::ConvertOptions o = Options(d / "q.ebm", "int8", kCalib);
+  o.alpha_search = true;
+  MustConvert(c, o);
+  auto m = Load(d / "q.ebm");
+  const json r = Report(*m);
+  CHECK(r["smoothing"]["alpha_search"] == true);
+  const std::vector<GemmName> gemms = Gemms(c);
+  std::set<double> alphas;
+  for (size_t i = 0; i < gemms.size(); ++i) {
+    const json& g = r["gemms"][i];
+    INFO(g.dump());
+    const double e = g["rel_err"].get<double>();
+    CHECK(e <= g["rel_err_unsmoothed"].get<double>());
+    CHECK(e <= g["rel_err_smoothed"].get<double>());
+    CHECK(CheckPacked(m->file(), gemms[i], c.weights.at(gemms[i].weight)) ==
+          g["smoothed"].get<bool>());
+    if (g["smoothed"] == true) {
+      const float a = g["alpha"].get<float>();
+      CHECK(std::find(std::begin(eb::kAlphaGrid), std::end(eb::kAlphaGrid),
+                      a) != std::end(eb::kAlphaGrid));
+      alphas.insert(a);
+    } else {
+      CHECK(g["alpha"].is_null());
+    }
+  }
+  MESSAGE("alphas chosen: " << alphas.size() << " distinct");
 }
 
 TEST_CASE("guard: unattainable --min-fidelity keeps everything f32") {
@@ -458,61 +489,131 @@ TEST_CASE("int8 options are validated and leave no output") {
   CHECK_FALSE(fs::exists(d / "q.ebm"));
 }
 
+namespace {
+
 // Function-preserving outlier injection: in every layer, value-projection
-// output channels kOutliers are scaled by kC (rows of W_v and entries of
+// output channels `channels` are scaled by c (rows of W_v and entries of
 // b_v) and the matching input columns of the attention-output weight are
-// divided by kC. The attention context then has kC-times larger channels
-// (softmax rows sum to 1, so ctx[:, c] = P V[:, c] scales with V[:, c]) and
+// divided by c. The attention context then has c-times larger channels
+// (softmax rows sum to 1, so ctx[:, j] = P V[:, j] scales with V[:, j]) and
 // attn_out's output is unchanged. Without smoothing the per-row activation
 // scale of attn_out is set by the outliers and the other channels lose
-// ~log2(kC) bits; SmoothQuant moves the scale into the weight columns.
-TEST_CASE("outlier stress: smoothing keeps int8 faithful") {
-  constexpr float kC = 200.0f;
-  const std::vector<int> kOutliers = {3, 21, 38, 60};  // k = 4 channels
-  eb::HfCheckpoint c = Fixture();
-  const size_t h = c.hidden_size;
-  for (int i = 0; i < c.num_layers; ++i) {
+// ~log2(c) bits; SmoothQuant moves the scale into the weight columns.
+void InjectOutliers(eb::HfCheckpoint* c, const std::vector<int>& channels,
+                    float factor) {
+  const size_t h = c->hidden_size;
+  for (int i = 0; i < c->num_layers; ++i) {
     namespace n = eb::names;
-    auto& qkv_w = c.weights.at(n::Layer(i, n::kQkvWeight)).data;
-    auto& qkv_b = c.weights.at(n::Layer(i, n::kQkvBias)).data;
-    auto& out_w = c.weights.at(n::Layer(i, n::kAttnOutWeight)).data;
-    for (int ch : kOutliers) {
+    auto& qkv_w = c->weights.at(n::Layer(i, n::kQkvWeight)).data;
+    auto& qkv_b = c->weights.at(n::Layer(i, n::kQkvBias)).data;
+    auto& out_w = c->weights.at(n::Layer(i, n::kAttnOutWeight)).data;
+    for (int ch : channels) {
       const size_t row = 2 * h + ch;  // value rows are [2H, 3H)
-      for (size_t k = 0; k < h; ++k) qkv_w[row * h + k] *= kC;
-      qkv_b[row] *= kC;
-      for (size_t r = 0; r < h; ++r) out_w[r * h + ch] /= kC;
+      for (size_t k = 0; k < h; ++k) qkv_w[row * h + k] *= factor;
+      qkv_b[row] *= factor;
+      for (size_t r = 0; r < h; ++r) out_w[r * h + ch] /= factor;
     }
   }
+}
+
+struct StressResult {
+  double base_agreement;  // calibrated int8 vs f32, original checkpoint
+  double plain_agreement, smooth_agreement;  // outlier checkpoint
+  double plain_err, smooth_err;              // logits rel. error
+};
+
+// k = 4 outlier channels, c = 200, in every layer of `orig`; calibration
+// and tagging on `calib` (a text or BIO file).
+StressResult RunOutlierStress(const eb::HfCheckpoint& orig,
+                              const std::string& calib) {
+  constexpr float kC = 200.0f;
+  const std::vector<int> kOutliers = {3, 21, 38, 60};
+  eb::HfCheckpoint c = orig;
+  InjectOutliers(&c, kOutliers, kC);
+  auto text = eb::ReadCalibrationText(calib, 1000);
+  REQUIRE(text.ok());
+  const std::vector<std::string>& sents = text->sentences;
   TempDir d;
-  MustConvert(Fixture(), Options(d / "ref.ebm", "f32"));
+  MustConvert(orig, Options(d / "ref.ebm", "f32"));
+  MustConvert(orig, Options(d / "base.ebm", "int8", calib));
   MustConvert(c, Options(d / "f.ebm", "f32"));
   MustConvert(c, Options(d / "plain.ebm", "int8"));
-  MustConvert(c, Options(d / "smooth.ebm", "int8", kCalib));
-  const Tags ref = TagAll(d / "ref.ebm"), f = TagAll(d / "f.ebm");
+  MustConvert(c, Options(d / "smooth.ebm", "int8", calib));
+  const Tags ref = TagAll(d / "ref.ebm", sents), f = TagAll(d / "f.ebm", sents);
   // f32 rounding of the scaled products: relative ~1e-6 per op.
   CHECK(RelDiff(f.logits, ref.logits) < 1e-4);
   CHECK(f.labels == ref.labels);
-
-  const Tags plain = TagAll(d / "plain.ebm"), smooth = TagAll(d / "smooth.ebm");
-  const double a_plain = Agreement(plain, f), a_smooth = Agreement(smooth, f);
-  const double e_plain = RelDiff(plain.logits, f.logits);
-  const double e_smooth = RelDiff(smooth.logits, f.logits);
-  MESSAGE("outlier stress (c = " << kC << "): token agreement without "
-          "smoothing " << a_plain << ", with " << a_smooth
-          << "; logits rel. error " << e_plain << " vs " << e_smooth);
+  const Tags base = TagAll(d / "base.ebm", sents);
+  const Tags plain = TagAll(d / "plain.ebm", sents);
+  const Tags smooth = TagAll(d / "smooth.ebm", sents);
+  StressResult res{Agreement(base, ref), Agreement(plain, f),
+                   Agreement(smooth, f), RelDiff(plain.logits, f.logits),
+                   RelDiff(smooth.logits, f.logits)};
+  MESSAGE("outlier stress (k = 4, c = "
+          << kC << ", " << sents.size()
+          << " sentences): token agreement int8 vs f32 without outliers "
+          << res.base_agreement << "; with outliers: without smoothing "
+          << res.plain_agreement << ", with smoothing " << res.smooth_agreement
+          << "; logits rel. error " << res.plain_err << " vs "
+          << res.smooth_err);
   const json r = Report(*Load(d / "smooth.ebm"));
+  CHECK(r["token_agreement"].get<double>() ==
+        doctest::Approx(res.smooth_agreement).epsilon(1e-12));
   for (const json& g : r["gemms"]) {
     if (g["gemm"] != "attn_out") continue;
     INFO(g.dump());
     CHECK(g["smoothed"] == true);
     CHECK(g["outlier_ratio"].get<double>() > 20);
-    // Smoothing must at least halve attn_out's error here.
     CHECK(g["rel_err_smoothed"].get<double>() <
           0.5 * g["rel_err_unsmoothed"].get<double>());
   }
-  CHECK(a_smooth >= 0.98);
-  CHECK(r["token_agreement"].get<double>() >= 0.98);
-  CHECK(e_smooth < kLogitRelTol);
-  CHECK(e_smooth < 0.5 * e_plain);
-  CHECK(a_smooth >= a_plain);
+  // Smoothing removes most of the outliers' damage ...
+  CHECK(res.smooth_err < kLogitRelTol);
+  CHECK(res.smooth_err < 0.25 * res.plain_err);
+  CHECK(1 - res.smooth_agreement <= 0.5 * (1 - res.plain_agreement));
+  // ... and leaves int8 about as faithful as on the original checkpoint.
+  CHECK(res.smooth_agreement >= res.base_agreement - 0.01);
+  return res;
+}
+
+}  // namespace
+
+// tiny_random has random weights: many tokens have near-tied logits, so even
+// the unstressed int8 model agrees with f32 on only ~97% of the tokens; the
+// absolute 0.98 bar is checked on the trained pd-tiny below.
+TEST_CASE("outlier stress on tiny_random: smoothing keeps int8 faithful") {
+  const StressResult r = RunOutlierStress(Fixture(), kCalib);
+  CHECK(r.smooth_agreement >= 0.95);
+}
+
+// Five pd-tiny conversions with calibration: ~40 s of CPU, opt-in.
+TEST_CASE("outlier stress on shared pd-tiny (EDGEBERT_SLOW_TESTS=1)") {
+  const char* slow = std::getenv("EDGEBERT_SLOW_TESTS");
+  if (slow == nullptr || std::string(slow) != "1") {
+    MESSAGE("skipped: set EDGEBERT_SLOW_TESTS=1 to run");
+    return;
+  }
+  const std::string src = std::string(EDGEBERT_SHARED_DIR) + "/models/pd-tiny";
+  const std::string dev =
+      std::string(EDGEBERT_SHARED_DIR) + "/data/peoples_daily/example.dev";
+  if (!fs::exists(src + "/model.safetensors") || !fs::exists(dev)) {
+    MESSAGE("skipped: " << src << " or " << dev << " not present");
+    return;
+  }
+  // The first 100 dev sentences as calibration and test text.
+  TempDir d;
+  {
+    std::ifstream in(dev);
+    std::ofstream out(d / "calib.bio");
+    std::string line;
+    int sentences = 0;
+    while (std::getline(in, line) && sentences < 100) {
+      out << line << "\n";
+      if (line.find_first_not_of(" \t\r") == std::string::npos) ++sentences;
+    }
+  }
+  auto ckpt = eb::LoadHfCheckpoint(src);
+  REQUIRE(ckpt.ok());
+  const StressResult r = RunOutlierStress(*ckpt, d / "calib.bio");
+  CHECK(r.smooth_agreement >= 0.98);
 }

@@ -1,9 +1,29 @@
 #!/usr/bin/env bash
 # The README's second command (and what .ci/run calls): install deps, build
-# everything, run the whole doctest suite with ctest.
-set -euo pipefail
+# everything, run the whole doctest suite natively with ctest, then the same
+# suite cross-built for arm64 (under qemu: cortex-a72 = Pi 4, cortex-a76 =
+# Pi 5, max = SVE2) and armhf (cortex-a7), each followed by the x86
+# consistency check (tests/cross_consistency.sh).
+#   --native-only   skip the ARM suites (a few minutes instead of ~30).
+set -uo pipefail
 cd "$(dirname "$0")/.."
-bash ports/debian-deps.sh
-cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release
-cmake --build build
+native_only=0
+[[ "${1:-}" == "--native-only" ]] && native_only=1
+
+extra=()
+((native_only)) || extra=(--cross)
+bash ports/debian-deps.sh "${extra[@]}" || exit 1
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release || exit 1
+cmake --build build || exit 1
 ctest --test-dir build --output-on-failure --timeout 900
+status=$?
+((native_only)) && exit $status
+
+declare -A cross
+for arch in arm64 armhf; do
+  if bash ports/cross_test.sh "$arch"; then cross[$arch]=passed; else
+    cross[$arch]=FAILED; status=1; fi
+done
+echo "== run_all: native $( ((status == 0)) && echo ok || echo see above)," \
+     "arm64 ${cross[arm64]}, armhf ${cross[armhf]}"
+exit $status

@@ -35,8 +35,10 @@ void BiasGeluErf(float* x, const float* bias, size_t rows, size_t cols);
 // qkv: seq x qkv_stride (qkv_stride >= 3H); ctx: seq x ctx_stride.
 // mask_add: seq additive key mask (0 or e.g. -10000), may be null.
 // scratch: at least AttentionScratchFloats(seq) floats (valid for any
-// smaller seq too; 129 * seq floats), private to the
-// caller (one per concurrent caller).
+// smaller seq too; 132 * seq rounded up to 64), private to the caller (one
+// per concurrent caller); need not be initialized.
+// Cost: 4 * seq^2 * head_dim flops per head; query rows are processed in
+// tiles of 4 that share every K^T / V load (see kernels.cc).
 size_t AttentionScratchFloats(size_t seq);
 void Attention(const float* qkv, size_t qkv_stride, size_t seq,
                size_t num_heads, size_t head_dim, float scale,

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# cross_consistency.sh NATIVE_BUILD CROSS_BUILD EMULATOR_ARGS CPU...
+#
+# Issue "Raspberry Pi": for the same model files and input, the emulated
+# CPUs must give the same entities as x86. Models are converted once,
+# natively (the same .ebm runs everywhere): pd-tiny from ../shared when
+# present, else the committed tiny_random fixture; f32 and int8. The input
+# is tests/fixtures/cross/pd_dev_240.txt (240 People's Daily dev sentences).
+# For each CPU, `edgebert tag --tokens` runs under qemu and its output is
+# compared with the native one by the native tool cross_compare (entities
+# identical, logits within its named tolerance). Exits 1 on any mismatch.
+set -uo pipefail
+native=$1 cross=$2 emulator=$3
+shift 3
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+sample=$repo/tests/fixtures/cross/pd_dev_240.txt
+work=$cross/consistency
+mkdir -p "$work"
+for b in edgebert edgebert-convert cross_compare; do
+  [[ -x $native/bin/$b ]] || { echo "cross_consistency: $native/bin/$b missing (build natively first)" >&2; exit 1; }
+done
+
+shared=${EDGEBERT_SHARED_DIR:-$repo/../shared}
+if [[ -f $shared/models/pd-tiny/model.safetensors ]]; then
+  src=$shared/models/pd-tiny name=pd-tiny
+else
+  src=$repo/tests/fixtures/tiny_random name=tiny_random
+fi
+status=0
+for prec in f32 int8; do
+  model=$work/$name-$prec.ebm
+  extra=()
+  [[ $prec == int8 ]] && extra=(--calibration "$sample")
+  "$native/bin/edgebert-convert" --input "$src" --output "$model" \
+    --precision "$prec" "${extra[@]}" >/dev/null 2>"$work/convert.log" ||
+    { cat "$work/convert.log" >&2; exit 1; }
+  "$native/bin/edgebert" tag --tokens --model "$model" < "$sample" \
+    > "$work/ref-$prec.jsonl" || exit 1
+  for cpu in "$@"; do
+    out=$work/$cpu-$prec.jsonl
+    # shellcheck disable=SC2086
+    QEMU_CPU=$cpu $emulator "$cross/bin/edgebert" tag --tokens \
+      --model "$model" < "$sample" > "$out"
+    printf '%-10s %-5s %-11s ' "$name" "$prec" "$cpu"
+    "$native/bin/cross_compare" "$work/ref-$prec.jsonl" "$out" || status=1
+  done
+done
+exit $status

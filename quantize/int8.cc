@@ -545,8 +545,8 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
     emb_q.bytes.resize(rows * dim);
     emb_q.scales.resize(rows);
     int8_t* q = reinterpret_cast<int8_t*>(emb_q.bytes.data());
-    quant::QuantizeEmbeddingRows(e.data.data(), rows, dim, q,
-                                 emb_q.scales.data());
+    quant::QuantizeEmbeddingRowsMse(e.data.data(), rows, dim, q,
+                                    emb_q.scales.data());
     double num = 0, den = 0;
     for (size_t r = 0; r < rows; ++r) {
       for (size_t d = 0; d < dim; ++d) {

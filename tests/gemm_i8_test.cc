@@ -6,6 +6,7 @@
 #include <pthreadpool.h>
 #include "tests/test_env.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -27,8 +28,9 @@ using kernels::GemmI8Epilogue;
 using kernels::PackedWeightsI8View;
 
 // |y - y_ref| <= kOutputRelTol * (|float(acc) * scale| + |bias| + 1e-2):
-// the kernels use FMA and a polynomial erf (|error| <= 1.5e-7), the reference
-// separate multiply-add and std::erf.
+// the kernels use FMA and a rational erf (|error| <= kGemmI8ErfMaxAbsErr =
+// 4.5e-7, so GELU error <= 0.5 |v| 4.5e-7 + rounding), the reference separate
+// multiply-add and std::erf.
 constexpr float kOutputRelTol = 1e-5f;
 
 struct Problem {
@@ -227,6 +229,45 @@ TEST_CASE("gemm_i8: targets under test") {
 #endif
 }
 
+// GELU(v) = 0.5 v (1 + erf(v / sqrt2)): with |erf error| <= E the epilogue's
+// error is <= 0.5 |v| E, plus one rounding of the final FMA (u |GELU|).
+TEST_CASE("gemm_i8: GELU epilogue erf error within kGemmI8ErfMaxAbsErr") {
+  // Dense grid over the curved part (+ tail columns via an odd length), then
+  // saturated and special arguments.
+  std::vector<float> v;
+  for (double t = -8.0; t <= 8.0; t += 1.0 / 16384)
+    v.push_back(static_cast<float>(t));
+  for (float t : {-1e30f, -1e4f, -40.f, 40.f, 1e4f, 1e30f, 0.f, -0.f, 1e-30f,
+                  -1e-30f, 1e-6f}) {
+    v.push_back(t);
+  }
+  if (v.size() % 2 == 0) v.push_back(0.5f);
+  constexpr double kU = 5.9604644775390625e-8;  // f32 unit roundoff 2^-24.
+  std::vector<float> y(v.size());
+  for (int64_t target : TargetsToTest()) {
+    hwy::SetSupportedTargetsForTest(target);
+    const std::string name = kernels::GemmI8KernelName();
+    CAPTURE(name);
+    kernels::GemmI8GeluErf(v.data(), v.size(), y.data());
+    double worst = 0.0;  // max |error| / bound.
+    size_t bad = 0;
+    for (size_t i = 0; i < v.size(); ++i) {
+      const double x = v[i];
+      const double ref = 0.5 * x * (1.0 + std::erf(x * 0.70710678118654752));
+      const double bound = 0.5 * std::fabs(x) * kernels::kGemmI8ErfMaxAbsErr +
+                           kU * std::fabs(ref) + 1e-45;
+      const double err = std::fabs(static_cast<double>(y[i]) - ref);
+      worst = std::max(worst, err / bound);
+      if (!(err <= bound) && bad++ < 5) {
+        std::printf("GELU(%.9g) = %.9g, want %.9g\n", x, y[i], ref);
+      }
+    }
+    CHECK(bad == 0);
+    MESSAGE(name << ": max GELU error / bound " << worst);
+  }
+  hwy::SetSupportedTargetsForTest(0);
+}
+
 TEST_CASE("gemm_i8: all targets match the reference bit-exactly") {
   struct Shape {
     size_t m, k, n;
@@ -363,7 +404,8 @@ TEST_CASE("embeddings: vectorized quantize / dequantize match the codec") {
   CHECK(s_ref[4] == 0.0f);
   for (int64_t t : TargetsToTest()) {
     hwy::SetSupportedTargetsForTest(t);
-    CAPTURE(kernels::GemmI8KernelName());
+    const std::string name = kernels::GemmI8KernelName();
+    CAPTURE(name);
     std::vector<int8_t> q(rows * dim);
     std::vector<float> s(rows);
     kernels::QuantizeRowsI8(e.data(), rows, dim, q.data(), s.data());

@@ -69,6 +69,16 @@ const char* GemmI8KernelName();
 // Bit mask of the Highway targets compiled into gemm_i8.cc (HWY_TARGETS).
 int64_t GemmI8CompiledTargets();
 
+// y[i] = the kGeluErf epilogue's GELU of x[i] (all lanes use the vectorized
+// erf; |erf error| <= kGemmI8ErfMaxAbsErr). For tests; x and y may alias.
+void GemmI8GeluErf(const float* x, size_t n, float* y);
+
+// Max |erf error| of the kGeluErf epilogue: the f32 rational approximation
+// (gemm_i8.cc) measures 3.2e-7 with FMA, 3.9e-7 on targets without FMA (SSE4,
+// SSSE3, EMU128), + 0.6e-7 for rounding v / sqrt2 (two roundings of relative
+// 2^-24 on an argument where |x| erf'(x) <= 0.49).
+inline constexpr float kGemmI8ErfMaxAbsErr = 4.5e-7f;
+
 // Test hook: when true, NEON uses the non-dotprod kernel even on CPUs with the
 // dot product extension. No effect elsewhere. Not thread-safe w.r.t. calls.
 void GemmI8DisableDotProdForTest(bool disable);

@@ -150,6 +150,51 @@ inline void QuantizeEmbeddingRows(const float* e, size_t rows, size_t dim,
 // Quantizes and packs W[N, K] (row-major f32, nn.Linear layout) with optional
 // smoothing s[K] (nullable). packed: PackedI8Size(n, k) bytes (fully written,
 // padding zeroed); scales, weight_sums: n entries. No allocation.
+// Embeddings, converter side: like QuantizeEmbeddingRows, but each row's
+// scale is the one of kClipCandidates clipping ratios c in [0.5, 1] (scale =
+// c * amax / 127, values beyond +-127 * scale clamped) with the smallest
+// squared reconstruction error sum_d (x[d] - scale * q[d])^2 (ties -> larger
+// c). c = 1 is QuantizeRow's scale, so the error is never larger than
+// QuantizeEmbeddingRows'. The runtime only reads q and scales: the format is
+// the same.
+inline void QuantizeEmbeddingRowsMse(const float* e, size_t rows, size_t dim,
+                                     int8_t* q, float* scales) {
+  constexpr int kClipCandidates = 26;  // c = 1, 0.98, ..., 0.5
+  for (size_t r = 0; r < rows; ++r) {
+    const float* x = e + r * dim;
+    float amax = 0.0f;
+    for (size_t i = 0; i < dim; ++i) amax = std::max(amax, std::fabs(x[i]));
+    if (amax == 0.0f) {
+      std::memset(q + r * dim, 0, dim);
+      scales[r] = 0.0f;
+      continue;
+    }
+    float best_scale = amax / 127.0f, best_mult = 127.0f / amax;
+    double best_err = -1.0;
+    for (int c = 0; c < kClipCandidates; ++c) {
+      const float ratio = 1.0f - 0.02f * static_cast<float>(c);
+      const float scale = ratio * amax / 127.0f;
+      const float mult = 127.0f / (ratio * amax);
+      double err = 0.0;
+      for (size_t i = 0; i < dim; ++i) {
+        const double d = static_cast<double>(x[i]) -
+                         static_cast<double>(scale) *
+                             static_cast<double>(QuantizeValue(x[i] * mult));
+        err += d * d;
+      }
+      if (best_err < 0.0 || err < best_err) {
+        best_err = err;
+        best_scale = scale;
+        best_mult = mult;
+      }
+    }
+    for (size_t i = 0; i < dim; ++i) {
+      q[r * dim + i] = QuantizeValue(x[i] * best_mult);
+    }
+    scales[r] = best_scale;
+  }
+}
+
 inline void PackWeightsI8(const float* w, const float* smooth, size_t n,
                           size_t k, int8_t* packed, float* scales,
                           int32_t* weight_sums) {

@@ -29,9 +29,9 @@ namespace {
 // rest; pd-tiny, trained from scratch, has many near-tied entity decisions).
 // The test holds the level that is reproducibly met; the gap to 0.995 is
 // reported in the issue, not hidden.
-constexpr double kMinEntityFidelity = 0.994;   // F1(int8, f32)
-constexpr double kMinTokenAgreement = 0.997;   // same label as f32
-constexpr double kMaxGoldF1Drop = 0.003;       // 0.3 F1 points
+constexpr double kMinEntityFidelity = 0.994;  // F1(int8, f32)
+constexpr double kMinTokenAgreement = 0.997;  // same label as f32
+constexpr double kMaxGoldF1Drop = 0.003;      // 0.3 F1 points
 
 const std::string kShared = EDGEBERT_SHARED_DIR;
 
@@ -78,8 +78,8 @@ Outputs Run(const std::string& ebm, const std::vector<eb::BioSentence>& data) {
     tokens.clear();
     labels.clear();
     for (const eb::TokenResult& t : r.tokens) {
-      tokens.push_back(eb::Token{t.id, t.start, t.end, t.start_byte,
-                                 t.end_byte, t.word, t.continuation});
+      tokens.push_back(eb::Token{t.id, t.start, t.end, t.start_byte, t.end_byte,
+                                 t.word, t.continuation});
       labels.push_back(t.label);
     }
     out.labels.push_back(labels);
@@ -88,8 +88,8 @@ Outputs Run(const std::string& ebm, const std::vector<eb::BioSentence>& data) {
       out.ents.back().emplace_back(e.start, e.end, e.entity_group);
     }
     out.gold.Add(eb::SpansFromTags(s.tags),
-                 eb::SpansFromTags(eb::CharTagsFromWordLabels(
-                     s.chars, tokens, labels, info)));
+                 eb::SpansFromTags(eb::CharTagsFromWordLabels(s.chars, tokens,
+                                                              labels, info)));
   }
   std::remove(ebm.c_str());
   return out;

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "runtime/head/crf.h"
+#include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/model/encoder.h"
 #include "runtime/model/model_file.h"
@@ -284,8 +285,12 @@ StatusOr<MemoryPlan> Tagger::PlanMemory(const Model& model,
 }
 
 std::string Tagger::BackendInfo() const {
-  return std::string("kernels=") + kernels::ActiveTargetName() +
-         " gemm=" + impl_->encoder->gemm_kinds();
+  std::string info = std::string("kernels=") + kernels::ActiveTargetName() +
+                     " gemm=" + impl_->encoder->gemm_kinds();
+  if (info.find("int8") != std::string::npos) {
+    info += std::string(" int8_kernel=") + kernels::GemmI8KernelName();
+  }
+  return info;
 }
 
 }  // namespace edgebert

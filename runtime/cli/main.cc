@@ -14,6 +14,7 @@
 #include "CLI/CLI.hpp"
 #include "nlohmann/json.hpp"
 #include "runtime/api/edgebert.h"
+#include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/model/model_file.h"
 #include "runtime/ops/gemm_f32.h"
@@ -202,6 +203,8 @@ int RunInfo(const Common& c, bool verify) {
   j["owned_weight_bytes"] = mem.owned_weight_bytes;
   j["highway_target"] = eb::kernels::ActiveTargetName();
   j["gemm_backend"] = l.tagger->BackendInfo();
+  j["int8_kernel"] = eb::kernels::GemmI8KernelName();
+  j["f32_gemm_default"] = eb::GemmF32::BackendName();
   json meta = json::object();
   if (fm.metadata()) {
     for (const auto* kv : *fm.metadata()) {

@@ -3,6 +3,8 @@
 // present, ../shared/models/pd-tiny.
 #include <doctest/doctest.h>
 
+#include "tests/test_env.h"
+
 #include <unistd.h>
 
 #include <cmath>
@@ -45,22 +47,7 @@ void WriteFile(const std::string& path, const std::string& bytes) {
   REQUIRE(out.good());
 }
 
-// A fresh directory under the system temp dir, removed on destruction.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "eb_convert_XXXXXX");
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const {
-    return (path / name).string();
-  }
-};
+using edgebert::testing::TempDir;
 
 // Independent IEEE half decoder: value = (-1)^s * 2^(e-15) * (1 + m/1024),
 // subnormal 2^-14 * m/1024.

@@ -25,6 +25,7 @@
 #include "runtime/kernels/kernels.h"
 #include "runtime/kernels/kernels_ref.h"
 #include "runtime/ops/gemm_f32.h"
+#include "tests/hwy_targets.h"
 
 namespace edgebert {
 namespace {
@@ -34,40 +35,8 @@ struct PoolDeleter {
 };
 using Pool = std::unique_ptr<pthreadpool, PoolDeleter>;
 
-// Runs fn once per target in HWY_TARGETS supported by this CPU, forcing
-// dynamic dispatch to it; returns the names of the targets run.
-std::vector<std::string> ForEachTarget(const std::function<void()>& fn) {
-  std::vector<std::string> names;
-  const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
-  if (targets.empty()) {
-    // Single compiled target whose bit the prebuilt libhwy does not report
-    // (e.g. armhf built with -mfpu=neon against a non-NEON libhwy): dispatch
-    // is static, so run once on it.
-    fn();
-    names.push_back(kernels::ActiveTargetName());
-    return names;
-  }
-  for (int64_t target : targets) {
-    hwy::SetSupportedTargetsForTest(target);
-    hwy::GetChosenTarget().Update(hwy::SupportedTargets());
-    const std::string name = hwy::TargetName(target);
-    INFO("target ", name);
-    REQUIRE(name == kernels::ActiveTargetName());
-    fn();
-    names.push_back(name);
-  }
-  hwy::SetSupportedTargetsForTest(0);
-  hwy::GetChosenTarget().Update(hwy::SupportedTargets());
-  return names;
-}
-
-std::vector<float> Uniform(size_t n, float lo, float hi, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(n);
-  for (float& x : v) x = dist(rng);
-  return v;
-}
+using testing::ForEachTarget;
+using testing::Uniform;
 
 struct Problem {
   size_t m, k, n;

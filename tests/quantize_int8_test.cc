@@ -5,6 +5,8 @@
 // drawn from the fixture vocab's CJK characters and a few of its words).
 #include <doctest/doctest.h>
 
+#include "tests/test_env.h"
+
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -38,21 +40,7 @@ const std::string kFixture =
     std::string(EDGEBERT_SOURCE_DIR) + "/tests/fixtures/tiny_random";
 const std::string kCalib = kFixture + "/calib.txt";
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "eb_int8_XXXXXX");
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  std::string operator/(const std::string& name) const {
-    return (path / name).string();
-  }
-};
+using edgebert::testing::TempDir;
 
 const eb::HfCheckpoint& Fixture() {
   static const eb::HfCheckpoint c = [] {

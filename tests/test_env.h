@@ -2,8 +2,14 @@
 #ifndef EDGEBERT_TESTS_TEST_ENV_H_
 #define EDGEBERT_TESTS_TEST_ENV_H_
 
+#include <doctest/doctest.h>
+#include <stdlib.h>
+
 #include <cstddef>
 #include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <system_error>
 
 namespace edgebert::testing {
 
@@ -19,6 +25,25 @@ inline size_t CapRowsWhenEmulated(size_t m) {
   constexpr size_t kEmulatedMaxRows = 16;
   return Emulated() && m > kEmulatedMaxRows ? kEmulatedMaxRows : m;
 }
+
+// A fresh directory under the system temp dir, removed on destruction.
+struct TempDir {
+  std::filesystem::path path;
+  explicit TempDir(const char* prefix = "edgebert") {
+    std::string tmpl = (std::filesystem::temp_directory_path() /
+                        (std::string(prefix) + "_XXXXXX"))
+                           .string();
+    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  std::string operator/(const std::string& name) const {
+    return (path / name).string();
+  }
+};
 
 }  // namespace edgebert::testing
 

@@ -1,0 +1,59 @@
+// Runs a test body once per Highway target compiled in and supported by this
+// CPU, forcing dynamic dispatch to it. For the f32 kernel and GEMM suites.
+#ifndef EDGEBERT_TESTS_HWY_TARGETS_H_
+#define EDGEBERT_TESTS_HWY_TARGETS_H_
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <hwy/highway.h>
+#include <hwy/targets.h>
+
+#include "runtime/kernels/kernels.h"
+
+namespace edgebert::testing {
+
+// Returns the names of the targets run; each must be the one
+// kernels::ActiveTargetName() reports while fn runs.
+inline std::vector<std::string> ForEachTarget(const std::function<void()>& fn) {
+  std::vector<std::string> names;
+  const std::vector<int64_t> targets = hwy::SupportedAndGeneratedTargets();
+  if (targets.empty()) {
+    // Single compiled target whose bit the prebuilt libhwy does not report
+    // (e.g. armhf built with -mfpu=neon against a non-NEON libhwy): dispatch
+    // is static, so run once on it.
+    fn();
+    names.push_back(kernels::ActiveTargetName());
+    return names;
+  }
+  for (int64_t target : targets) {
+    hwy::SetSupportedTargetsForTest(target);
+    hwy::GetChosenTarget().Update(hwy::SupportedTargets());
+    const std::string name = hwy::TargetName(target);
+    INFO("target ", name);
+    REQUIRE(name == kernels::ActiveTargetName());
+    fn();
+    names.push_back(name);
+  }
+  hwy::SetSupportedTargetsForTest(0);
+  hwy::GetChosenTarget().Update(hwy::SupportedTargets());
+  return names;
+}
+
+// n values uniform in [lo, hi), deterministic for a seed.
+inline std::vector<float> Uniform(size_t n, float lo, float hi, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> dist(lo, hi);
+  std::vector<float> v(n);
+  for (float& x : v) x = dist(rng);
+  return v;
+}
+
+}  // namespace edgebert::testing
+
+#endif  // EDGEBERT_TESTS_HWY_TARGETS_H_

@@ -10,5 +10,9 @@ PRECISION=${PRECISION:-int8}
 build/bin/edgebert-convert --input quantize/demo/resume-tiny \
   --output build/resume-tiny.ebm --precision "$PRECISION" \
   --calibration quantize/demo/calibration.txt
-build/bin/edgebert info --model build/resume-tiny.ebm --verify | head -n 30
+build/bin/edgebert info --model build/resume-tiny.ebm --verify \
+  > build/resume-tiny.info.json
+echo "model summary (full JSON: build/resume-tiny.info.json):"
+grep -E '^  "(precision|file_bytes|arena_bytes|highway_target|gemm_backend|checksum)"' \
+  build/resume-tiny.info.json
 build/bin/edgebert tag --model build/resume-tiny.ebm < quantize/demo/sample.txt

@@ -63,33 +63,22 @@ Outputs Run(const std::string& ebm, const std::vector<eb::BioSentence>& data) {
   REQUIRE(model.ok());
   auto tagger = eb::Tagger::Create(*model.value(), {}, nullptr);
   REQUIRE(tagger.ok());
-  std::vector<eb::LabelInfo> info;
-  for (const std::string& l : model.value()->config().labels) {
-    info.push_back(eb::ParseLabel(l));
-  }
   Outputs out;
   eb::TagResult r;
-  std::vector<eb::Token> tokens;
   std::vector<int32_t> labels;
   for (const eb::BioSentence& s : data) {
     std::string text;
     for (const std::string& c : s.chars) text += c;
     REQUIRE(tagger.value()->Tag(text, &r, /*want_tokens=*/true).ok());
-    tokens.clear();
     labels.clear();
-    for (const eb::TokenResult& t : r.tokens) {
-      tokens.push_back(eb::Token{t.id, t.start, t.end, t.start_byte, t.end_byte,
-                                 t.word, t.continuation});
-      labels.push_back(t.label);
-    }
+    for (const eb::TokenResult& t : r.tokens) labels.push_back(t.label);
     out.labels.push_back(labels);
     out.ents.emplace_back();
     for (const eb::Entity& e : r.entities) {
       out.ents.back().emplace_back(e.start, e.end, e.entity_group);
     }
     out.gold.Add(eb::SpansFromTags(s.tags),
-                 eb::SpansFromTags(eb::CharTagsFromWordLabels(s.chars, tokens,
-                                                              labels, info)));
+                 eb::SpansFromTags(tagger.value()->CharTags(s.chars, r)));
   }
   std::remove(ebm.c_str());
   return out;

@@ -258,6 +258,20 @@ Status Tagger::Tag(std::string_view text, TagResult* result, bool want_tokens) {
   return Status::Ok();
 }
 
+std::vector<std::string> Tagger::CharTags(const std::vector<std::string>& chars,
+                                          const TagResult& result) const {
+  std::vector<Token> tokens;
+  std::vector<int32_t> labels;
+  tokens.reserve(result.tokens.size());
+  labels.reserve(result.tokens.size());
+  for (const TokenResult& t : result.tokens) {
+    tokens.push_back(Token{t.id, t.start, t.end, t.start_byte, t.end_byte,
+                           t.word, t.continuation});
+    labels.push_back(t.label);
+  }
+  return CharTagsFromWordLabels(chars, tokens, labels, impl_->label_info);
+}
+
 void Tagger::SetGemmObserver(GemmObserver observer) {
   if (!observer) {
     impl_->encoder->SetObserver(nullptr);

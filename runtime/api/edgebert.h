@@ -135,6 +135,13 @@ class Tagger {
   // <= max_seq_len; returns logits [n, num_labels] valid until the next call.
   StatusOr<const float*> Logits(const int32_t* ids, size_t n);
 
+  // Per-character BIO tags of a text made by concatenating `chars` (one
+  // string per character, as in a BIO file), from a Tag(..., want_tokens =
+  // true) result of that text: a word's characters take its first piece's
+  // label (B-x then I-x), uncovered characters O (CharTagsFromWordLabels).
+  std::vector<std::string> CharTags(const std::vector<std::string>& chars,
+                                    const TagResult& result) const;
+
   // Null (the default) disables the hook; not for production latency.
   void SetGemmObserver(GemmObserver observer);
 

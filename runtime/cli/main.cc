@@ -228,12 +228,6 @@ int RunEval(const Common& c, const std::string& data) {
   Loaded l;
   eb::Status s = Load(c, &l);
   if (!s.ok()) return Fail(s);
-  const std::vector<std::string>& labels = l.model->config().labels;
-  std::vector<eb::LabelInfo> label_info;
-  for (const std::string& name : labels)
-    label_info.push_back(eb::ParseLabel(name));
-  std::vector<eb::Token> tokens;
-  std::vector<int32_t> label_ids;
   eb::PrfCounts counts;
   eb::TagResult r;
   size_t errors = 0;
@@ -246,15 +240,7 @@ int RunEval(const Common& c, const std::string& data) {
     if (!st.ok()) {
       ++errors;
     } else {
-      tokens.clear();
-      label_ids.clear();
-      for (const eb::TokenResult& t : r.tokens) {
-        tokens.push_back(eb::Token{t.id, t.start, t.end, t.start_byte,
-                                   t.end_byte, t.word, t.continuation});
-        label_ids.push_back(t.label);
-      }
-      pred =
-          eb::CharTagsFromWordLabels(sent.chars, tokens, label_ids, label_info);
+      pred = l.tagger->CharTags(sent.chars, r);
     }
     counts.Add(eb::SpansFromTags(sent.tags), eb::SpansFromTags(pred));
   }

@@ -326,6 +326,17 @@ struct Tokenizer::Impl {
   size_t max_piece_bytes = 0;  // longest vocab entry, bytes.
 
   void Normalize(Scratch* s) const;
+  // Shared front of Tokenize() and Normalize(): length check, UTF-8 decode
+  // into s->cps / s->byte_of, then Normalize() into s->norm.
+  Status DecodeAndNormalize(std::string_view text, Scratch* s) const {
+    if (text.size() >= std::numeric_limits<uint32_t>::max()) {
+      return InvalidArgument("text is " + std::to_string(text.size()) +
+                             " bytes, must be < 4 GiB");
+    }
+    EB_RETURN_IF_ERROR(DecodeUtf8(text, &s->cps, &s->byte_of));
+    Normalize(s);
+    return Status::Ok();
+  }
   void EmitWord(const NChar* w, size_t n, uint32_t word_index, Scratch* s,
                 std::vector<Token>* out) const;
   Token MakeToken(int32_t id, const NChar& first, const NChar& last,
@@ -512,13 +523,8 @@ Tokenizer::~Tokenizer() = default;
 Status Tokenizer::Tokenize(std::string_view text,
                            std::vector<Token>* out) const {
   out->clear();
-  if (text.size() >= std::numeric_limits<uint32_t>::max()) {
-    return InvalidArgument("text is " + std::to_string(text.size()) +
-                           " bytes, must be < 4 GiB");
-  }
   Scratch& s = ThreadScratch();
-  EB_RETURN_IF_ERROR(DecodeUtf8(text, &s.cps, &s.byte_of));
-  impl_->Normalize(&s);
+  EB_RETURN_IF_ERROR(impl_->DecodeAndNormalize(text, &s));
 
   // BertPreTokenizer over the normalized chars.
   const std::vector<NChar>& norm = s.norm;
@@ -544,13 +550,8 @@ Status Tokenizer::Tokenize(std::string_view text,
 Status Tokenizer::Normalize(std::string_view text,
                             std::string* normalized) const {
   normalized->clear();
-  if (text.size() >= std::numeric_limits<uint32_t>::max()) {
-    return InvalidArgument("text is " + std::to_string(text.size()) +
-                           " bytes, must be < 4 GiB");
-  }
   Scratch& s = ThreadScratch();
-  EB_RETURN_IF_ERROR(DecodeUtf8(text, &s.cps, &s.byte_of));
-  impl_->Normalize(&s);
+  EB_RETURN_IF_ERROR(impl_->DecodeAndNormalize(text, &s));
   for (const NChar& c : s.norm) AppendUtf8(c.c, normalized);
   return Status::Ok();
 }

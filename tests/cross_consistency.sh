@@ -10,8 +10,9 @@
 # (logits within tolerance; f32 under qemu costs ~1.5 s a sentence).
 # For each CPU, `edgebert tag --tokens` runs under qemu and its output is
 # compared with the native one by the native tool cross_compare: entities
-# and token labels identical; f32 logits within its named tolerance (int8
-# logits are reported, see cross_compare.cc). Exits 1 on any mismatch.
+# and token labels identical; f32 logits within its named tolerance; int8
+# logits and scores bit-identical (--exact, see cross_compare.cc). Exits 1 on
+# any mismatch.
 set -uo pipefail
 native=$1 cross=$2 emulator=$3
 shift 3
@@ -50,7 +51,7 @@ for prec in f32 int8; do
       --model "$model" < "$input" > "$out"
     printf '%-10s %-5s %-11s ' "$name" "$prec" "$cpu"
     mode=()
-    [[ $prec == int8 ]] && mode=(--entities-only)
+    [[ $prec == int8 ]] && mode=(--exact)
     "$native/bin/cross_compare" "$work/ref-$prec.jsonl" "$out" "${mode[@]}" ||
       status=1
   done

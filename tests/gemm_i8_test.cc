@@ -19,6 +19,7 @@
 #include "hwy/targets.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/gemm_i8_ref.h"
+#include "runtime/kernels/kernels.h"
 #include "runtime/quant/codec.h"
 
 namespace edgebert {
@@ -108,7 +109,8 @@ void CheckAgainstReference(const Problem& p, pthreadpool_t pool,
                            const std::vector<float>& rs_ref,
                            const std::vector<int32_t>& acc_ref,
                            const std::vector<float>& y_ref,
-                           const std::vector<float>& y_gelu_ref) {
+                           const std::vector<float>& y_gelu_ref,
+                           std::vector<float>* y_out = nullptr) {
   const size_t kp = kernels::QuantizedActivationStride(p.k);
   std::vector<int8_t> xq(kernels::QuantizedActivationBytes(p.m, p.k), 99);
   std::vector<float> rs(p.m, -1.0f);
@@ -161,6 +163,7 @@ void CheckAgainstReference(const Problem& p, pthreadpool_t pool,
       bad += y[r * y_stride + p.n] != -7.0f;  // padding column untouched.
     }
     CHECK(bad == 0);
+    if (y_out != nullptr) y_out->insert(y_out->end(), y.begin(), y.end());
   }
 }
 
@@ -183,6 +186,11 @@ void RunAllTargets(const Problem& p) {
 
   pthreadpool_t pool2 = pthreadpool_create(2);
   REQUIRE(pool2 != nullptr);
+  // f32 outputs of the first FMA target: every other FMA target (and the
+  // NEON kernel without dot product) must reproduce them bit for bit
+  // (det_math-inl.h contract; the int32 accumulators are exact anyway).
+  std::vector<float> y_fma_first;
+  std::string fma_first_name;
   for (int64_t target : TargetsToTest()) {
     hwy::SetSupportedTargetsForTest(target);
     for (int dot = 0; dot < 2; ++dot) {
@@ -192,10 +200,22 @@ void RunAllTargets(const Problem& p) {
       CAPTURE(p.m);
       CAPTURE(p.k);
       CAPTURE(p.n);
+      std::vector<float> y_all;
       CheckAgainstReference(p, nullptr, xq_ref, rs_ref, acc_ref, y_ref,
-                            y_gelu_ref);
+                            y_gelu_ref, &y_all);
       CheckAgainstReference(p, pool2, xq_ref, rs_ref, acc_ref, y_ref,
-                            y_gelu_ref);
+                            y_gelu_ref, &y_all);
+      if (kernels::ActiveTargetHasFma()) {
+        if (fma_first_name.empty()) {
+          fma_first_name = name;
+          y_fma_first = y_all;
+        } else {
+          INFO(name, " vs ", fma_first_name);
+          REQUIRE(y_all.size() == y_fma_first.size());
+          CHECK(std::memcmp(y_all.data(), y_fma_first.data(),
+                            y_all.size() * sizeof(float)) == 0);
+        }
+      }
       kernels::GemmI8DisableDotProdForTest(true);
       // Only NEON has a second kernel; skip the repeat when names agree.
       if (dot == 0 && kernels::GemmI8KernelName() == name) break;

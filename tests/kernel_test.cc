@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <random>
 #include <string>
@@ -25,6 +26,9 @@ namespace {
 
 using testing::ForEachTarget;
 using testing::Uniform;
+
+// det::kExpFlushBelow (det_math-inl.h is per-target, not includable here).
+constexpr float det_flush_below = -64.0f;
 
 TEST_CASE("targets: at least two are compiled and supported") {
   std::string list;
@@ -259,6 +263,85 @@ TEST_CASE("Attention ignores keys masked with -10000") {
               heads, scratch.data(), b.data(), hidden);
     CHECK(a != b);
   });
+}
+
+TEST_CASE("ExpNonPositive: within kExpRelErr of exp, 0 below -64") {
+  std::vector<float> x;
+  for (int i = 0; i <= 640000; ++i) x.push_back(-64.0f * i / 640000.0f);
+  const float special[] = {-0.0f,        -1e-30f,    -1e-7f,     -0.34657359f,
+                           -0.34657362f, -63.99999f, -64.00001f, -87.5f,
+                           -1e4f,        -HUGE_VALF};
+  x.insert(x.end(), std::begin(special), std::end(special));
+  ForEachTarget([&] {
+    std::vector<float> y(x.size());
+    ExpNonPositive(x.data(), x.size(), y.data());
+    double worst = 0;
+    for (size_t i = 0; i < x.size(); ++i) {
+      INFO("x = ", x[i], " got ", y[i]);
+      if (x[i] < det_flush_below) {
+        REQUIRE(y[i] == 0.0f);
+        continue;
+      }
+      const double want = std::exp(static_cast<double>(x[i]));
+      const double rel = std::abs(y[i] - want) / want;
+      worst = std::max(worst, rel);
+      REQUIRE(rel <= tol::kExpRelErr);
+    }
+    MESSAGE(std::string(ActiveTargetName()), ": max relative error ",
+            worst / tol::kUnitRoundoff, " u");
+  });
+}
+
+// The determinism contract of det_math-inl.h: every target with FMA gives
+// the same bits (x86 AVX2 / AVX3 / AVX3_DL here, NEON / SVE / SVE2 under
+// qemu-aarch64); cross_compare checks x86 against ARM end to end.
+TEST_CASE("FMA targets give bit-identical results for every kernel") {
+  std::vector<std::vector<float>> outs;  // one concatenation per FMA target
+  std::vector<std::string> names;
+  const size_t kCols[] = {768, 777};
+  ForEachTarget([&] {
+    if (!ActiveTargetHasFma()) return;
+    std::vector<float> all;
+    for (size_t cols : kCols) {
+      const size_t rows = 3;
+      const auto x = Uniform(rows * cols, -2.0f, 3.0f, 100 + cols);
+      const auto r = Uniform(rows * cols, -1.0f, 1.0f, 101 + cols);
+      const auto g = Uniform(cols, 0.5f, 1.5f, 102 + cols);
+      const auto b = Uniform(cols, -1.0f, 1.0f, 103 + cols);
+      std::vector<float> y(rows * cols);
+      AddLayerNorm(x.data(), r.data(), g.data(), b.data(), 1e-12f, rows, cols,
+                   y.data());
+      all.insert(all.end(), y.begin(), y.end());
+      auto gl = Uniform(rows * cols, -6.0f, 6.0f, 104 + cols);
+      BiasGeluErf(gl.data(), b.data(), rows, cols);
+      all.insert(all.end(), gl.begin(), gl.end());
+      auto sm = Uniform(rows * cols, -30.0f, 8.0f, 105 + cols);
+      SoftmaxRows(sm.data(), rows, cols);
+      all.insert(all.end(), sm.begin(), sm.end());
+    }
+    for (const AttnShape& s :
+         {AttnShape{37, 2, 64}, AttnShape{128, 2, 64}, AttnShape{9, 1, 136}}) {
+      const size_t hidden = s.heads * s.head_dim;
+      const auto qkv = Uniform(s.seq * 3 * hidden, -3.0f, 3.0f, 106 + s.seq);
+      std::vector<float> scratch(AttentionScratchFloats(s.seq));
+      std::vector<float> ctx(s.seq * hidden);
+      Attention(qkv.data(), 3 * hidden, s.seq, s.heads, s.head_dim, 0.125f,
+                nullptr, 0, s.heads, scratch.data(), ctx.data(), hidden);
+      all.insert(all.end(), ctx.begin(), ctx.end());
+    }
+    outs.push_back(std::move(all));
+    names.push_back(ActiveTargetName());
+  });
+  MESSAGE("FMA targets compared: ", names.size());
+  for (size_t t = 1; t < outs.size(); ++t) {
+    INFO(names[t], " vs ", names[0]);
+    REQUIRE(outs[t].size() == outs[0].size());
+    size_t differ = 0;
+    for (size_t i = 0; i < outs[0].size(); ++i) {
+      differ += std::memcmp(&outs[t][i], &outs[0][i], sizeof(float)) != 0;
+    }
+    CHECK(differ == 0);
+  }
 }
 
 }  // namespace

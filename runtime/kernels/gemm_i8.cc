@@ -20,9 +20,15 @@
 
 #include "hwy/highway.h"
 
-#include "hwy/contrib/math/math-inl.h"
+#include "runtime/kernels/det_math-inl.h"
 
-#if HWY_ARCH_ARM && (HWY_TARGET == HWY_NEON)
+// The NEON micro-kernels also serve the SVE targets: Highway 1.0.3 has no
+// int8 dot product op, and on SVE CPUs (Neoverse V1/N2, Cortex-A510+) the
+// 128-bit sdot kernel is the fast path.
+#if HWY_ARCH_ARM &&            \
+    (HWY_TARGET == HWY_NEON || \
+     (HWY_ARCH_ARM_A64 && (HWY_TARGET == HWY_SVE || HWY_TARGET == HWY_SVE2)))
+#define EB_GEMM_I8_NEON 1
 #include <arm_neon.h>
 #endif
 #if HWY_ARCH_ARM_A64 && defined(__linux__)
@@ -64,10 +70,6 @@ inline int32_t Load32(const int8_t* p) {
   int32_t v;
   std::memcpy(&v, p, 4);
   return v;
-}
-
-inline float GeluErfScalar(float v) {
-  return 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f));
 }
 
 // Set by GemmI8DisableDotProdForTest.
@@ -351,7 +353,7 @@ struct Micro {
   }
 };
 
-#elif HWY_TARGET == HWY_NEON
+#elif defined(EB_GEMM_I8_NEON)
 #define EB_GEMM_I8_KERNEL "neon"
 // Without dot product: vmull_s8 (int16 products) + vpadalq_s16 (pairwise
 // widening accumulate); acc lanes are (channel, k-pair), folded at the end.
@@ -529,47 +531,6 @@ HWY_INLINE void DispatchTile(size_t mr, size_t np, const int8_t* x,
   K::template Tile<MR, P>(x, x_stride, w, panel_bytes, k_groups, out, ld);
 }
 
-// erf(x) ~= x * P(x^2) / Q(x^2) for |x| <= kErfClamp, x clamped beyond it
-// (erf(3.92) = 1 - 2.5e-8). P has degree 6, Q degree 4 with Q(0) = 1: minimax
-// fit of erf(x) (absolute error) on [0, 3.92] by Lawson-reweighted linearized
-// least squares in float64 over a Chebyshev grid, coefficients rounded to f32.
-// Max |error| of the f32 evaluation vs double erf over [0, 6], step 6e-6:
-// 3.2e-7 with FMA, 3.9e-7 without (fit: 4.3e-8; the rest is f32 rounding near
-// erf = 1); bound incl. argument rounding: kGemmI8ErfMaxAbsErr. The
-// former Abramowitz-Stegun 7.1.26 + Exp form measured 5.2e-7 in f32 (its
-// 1.5e-7 bound is for exact arithmetic). Bound tested in gemm_i8_test.cc.
-inline constexpr float kErfClamp = 3.92f;
-inline constexpr float kErfP[7] = {
-    1.128378749e+00f, 2.061148435e-01f,  5.139735714e-02f, 3.972921520e-03f,
-    1.489877177e-04f, -1.994307013e-06f, 1.992147070e-08f};
-inline constexpr float kErfQ[4] = {5.159932971e-01f, 1.175648123e-01f,
-                                   1.488927100e-02f, 1.024132012e-03f};
-
-// GELU(v) = 0.5 v (1 + erf(v / sqrt2)) with the erf above: 12 FMA/mul, one
-// Div, no Exp.
-template <class D, class V>
-HWY_INLINE V GeluErf(D d, V v) {
-  const V x = hn::Min(hn::Max(hn::Mul(v, hn::Set(d, 0.70710678118654752f)),
-                              hn::Set(d, -kErfClamp)),
-                      hn::Set(d, kErfClamp));
-  const V t = hn::Mul(x, x);
-  V p = hn::Set(d, kErfP[6]);
-  p = hn::MulAdd(p, t, hn::Set(d, kErfP[5]));
-  p = hn::MulAdd(p, t, hn::Set(d, kErfP[4]));
-  p = hn::MulAdd(p, t, hn::Set(d, kErfP[3]));
-  p = hn::MulAdd(p, t, hn::Set(d, kErfP[2]));
-  p = hn::MulAdd(p, t, hn::Set(d, kErfP[1]));
-  p = hn::MulAdd(p, t, hn::Set(d, kErfP[0]));
-  V q = hn::Set(d, kErfQ[3]);
-  q = hn::MulAdd(q, t, hn::Set(d, kErfQ[2]));
-  q = hn::MulAdd(q, t, hn::Set(d, kErfQ[1]));
-  q = hn::MulAdd(q, t, hn::Set(d, kErfQ[0]));
-  q = hn::MulAdd(q, t, hn::Set(d, 1.0f));
-  const V erf = hn::Div(hn::Mul(x, p), q);
-  const V hv = hn::Mul(hn::Set(d, 0.5f), v);
-  return hn::MulAdd(hv, erf, hv);
-}
-
 // corr[j] = K::kOffset * weight_sums[n0 + j] for the task's columns (exact in
 // int32: |weight_sums| <= 127 k), subtracted from the micro-kernel output.
 template <class K>
@@ -600,14 +561,19 @@ HWY_INLINE void Epilogue(const Args& a, size_t row0, size_t mr, size_t n0,
       const auto s = hn::Mul(vrs, hn::LoadU(df, sc + j));
       const auto b = bias ? hn::LoadU(df, bias + j) : hn::Zero(df);
       auto v = hn::MulAdd(hn::ConvertTo(df, acc), s, b);
-      if (a.gelu) v = GeluErf(df, v);
+      if (a.gelu) v = det::GeluErf(df, v);
       hn::StoreU(v, df, o + j);
     }
+    // Column tail with one-lane vectors: the same fused ops as above.
+    const hn::CappedTag<float, 1> d1;
+    const hn::RebindToSigned<decltype(d1)> di1;
     for (; j < ncols; ++j) {
-      const int32_t acc = t[j] - corr[j];
-      float v = static_cast<float>(acc) * (rs * sc[j]) + (bias ? bias[j] : 0.f);
-      if (a.gelu) v = gemm_i8_detail::GeluErfScalar(v);
-      o[j] = v;
+      auto acc = hn::Set(di1, t[j] - corr[j]);
+      const auto s = hn::Mul(hn::Set(d1, rs), hn::Set(d1, sc[j]));
+      const auto b = hn::Set(d1, bias ? bias[j] : 0.0f);
+      auto v = hn::MulAdd(hn::ConvertTo(d1, acc), s, b);
+      if (a.gelu) v = det::GeluErf(d1, v);
+      o[j] = hn::GetLane(v);
     }
   }
 }
@@ -617,12 +583,12 @@ void GeluErfImpl(const float* x, size_t n, float* y) {
   const size_t nl = hn::Lanes(df);
   size_t i = 0;
   for (; i + nl <= n; i += nl) {
-    hn::StoreU(GeluErf(df, hn::LoadU(df, x + i)), df, y + i);
+    hn::StoreU(det::GeluErf(df, hn::LoadU(df, x + i)), df, y + i);
   }
   if (i < n) {
     HWY_ALIGN float buf[kNR] = {};
     std::memcpy(buf, x + i, (n - i) * sizeof(float));
-    hn::Store(GeluErf(df, hn::Load(df, buf)), df, buf);
+    hn::Store(det::GeluErf(df, hn::Load(df, buf)), df, buf);
     std::memcpy(y + i, buf, (n - i) * sizeof(float));
   }
 }
@@ -682,7 +648,11 @@ void GemmImpl(Args& a, pthreadpool_t pool) {
 
 const char* KernelNameImpl() {
 #if defined(EB_HAVE_DOTPROD_KERNEL)
-  if (UseDotProd()) return "NEON:dotprod";
+  if (UseDotProd()) {
+    return HWY_TARGET == HWY_SVE    ? "SVE:dotprod"
+           : HWY_TARGET == HWY_SVE2 ? "SVE2:dotprod"
+                                    : "NEON:dotprod";
+  }
 #endif
   return HWY_TARGET == HWY_AVX3_DL ? "AVX3_DL:" EB_GEMM_I8_KERNEL
          : HWY_TARGET == HWY_AVX3  ? "AVX3:" EB_GEMM_I8_KERNEL
@@ -700,6 +670,7 @@ const char* KernelNameImpl() {
 }
 #undef EB_GEMM_I8_KERNEL
 #undef EB_HAVE_DOTPROD_KERNEL
+#undef EB_GEMM_I8_NEON
 
 // NOLINTNEXTLINE(google-readability-namespace-comments)
 }  // namespace HWY_NAMESPACE

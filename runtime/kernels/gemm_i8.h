@@ -7,9 +7,10 @@
 // Highway dynamic dispatch, once per call. Per-target micro-kernels:
 //   AVX3_DL: vpdpbusd (activations fed as u8 = q + 128, corrected with
 //            -128 * weight_sums[n]); AVX3 / AVX2: sign-extend to int16 +
-//            vpmaddwd; NEON: vdotq_s32 when the CPU has the dot product
-//            extension (getauxval), else vmull_s8 + vpadalq_s16; other targets
-//            (SSE4, SSSE3, EMU128, SCALAR, SVE*): generic Highway int32 code.
+//            vpmaddwd; NEON, SVE, SVE2: vdotq_s32 when the CPU has the dot
+//            product extension (getauxval), else vmull_s8 + vpadalq_s16;
+//            other targets (SSE4, SSSE3, EMU128, SCALAR): generic Highway
+//            int32 code.
 // Every path yields int32 accumulators bit-identical to gemm_i8_ref.h.
 //
 // No function allocates, validates or logs; preconditions are the caller's.
@@ -21,6 +22,8 @@
 
 #include <cstddef>
 #include <cstdint>
+
+#include "runtime/kernels/kernel_tolerances.h"
 
 namespace edgebert::kernels {
 
@@ -73,11 +76,9 @@ int64_t GemmI8CompiledTargets();
 // erf; |erf error| <= kGemmI8ErfMaxAbsErr). For tests; x and y may alias.
 void GemmI8GeluErf(const float* x, size_t n, float* y);
 
-// Max |erf error| of the kGeluErf epilogue: the f32 rational approximation
-// (gemm_i8.cc) measures 3.2e-7 with FMA, 3.9e-7 on targets without FMA (SSE4,
-// SSSE3, EMU128), + 0.6e-7 for rounding v / sqrt2 (two roundings of relative
-// 2^-24 on an argument where |x| erf'(x) <= 0.49).
-inline constexpr float kGemmI8ErfMaxAbsErr = 4.5e-7f;
+// Max |erf error| of the kGeluErf epilogue (det::GeluErf, derivation in
+// kernel_tolerances.h).
+inline constexpr float kGemmI8ErfMaxAbsErr = tol::kErfMaxAbsErr;
 
 // Test hook: when true, NEON uses the non-dotprod kernel even on CPUs with the
 // dot product extension. No effect elsewhere. Not thread-safe w.r.t. calls.

@@ -1,6 +1,10 @@
 // Highway implementation of runtime/kernels/kernels.h (one skeleton, dynamic
 // dispatch once per call). Tails shorter than a vector are processed with a
 // one-lane tag (CappedTag<float, 1>) so every target runs the same formula.
+// Reductions, Exp and GELU come from det_math-inl.h, so the results are
+// bit-identical on all FMA targets (contract there); the attention tiles
+// accumulate sequentially over head_dim / keys with MulAdd, which is
+// width-independent too.
 #include "runtime/kernels/kernels.h"
 
 #include <cmath>
@@ -11,7 +15,7 @@
 // clang-format off
 #include <hwy/foreach_target.h>  // IWYU pragma: keep
 #include <hwy/highway.h>
-#include <hwy/contrib/math/math-inl.h>
+#include "runtime/kernels/det_math-inl.h"
 // clang-format on
 
 HWY_BEFORE_NAMESPACE();
@@ -20,44 +24,6 @@ namespace hn = hwy::HWY_NAMESPACE;
 
 using DF = hn::ScalableTag<float>;
 using D1 = hn::CappedTag<float, 1>;
-
-// Sum of x[0, n).
-HWY_INLINE float SumRow(const float* HWY_RESTRICT x, size_t n) {
-  const DF d;
-  const size_t N = hn::Lanes(d);
-  auto a0 = hn::Zero(d), a1 = hn::Zero(d);
-  size_t i = 0;
-  for (; i + 2 * N <= n; i += 2 * N) {
-    a0 = hn::Add(a0, hn::LoadU(d, x + i));
-    a1 = hn::Add(a1, hn::LoadU(d, x + i + N));
-  }
-  for (; i + N <= n; i += N) a0 = hn::Add(a0, hn::LoadU(d, x + i));
-  float s = hn::GetLane(hn::SumOfLanes(d, hn::Add(a0, a1)));
-  for (; i < n; ++i) s += x[i];
-  return s;
-}
-
-// Sum of (x[i] - mean)^2 over [0, n).
-HWY_INLINE float SumSqDev(const float* HWY_RESTRICT x, float mean, size_t n) {
-  const DF d;
-  const size_t N = hn::Lanes(d);
-  const auto vm = hn::Set(d, mean);
-  auto a0 = hn::Zero(d), a1 = hn::Zero(d);
-  size_t i = 0;
-  for (; i + 2 * N <= n; i += 2 * N) {
-    const auto v0 = hn::Sub(hn::LoadU(d, x + i), vm);
-    const auto v1 = hn::Sub(hn::LoadU(d, x + i + N), vm);
-    a0 = hn::MulAdd(v0, v0, a0);
-    a1 = hn::MulAdd(v1, v1, a1);
-  }
-  for (; i + N <= n; i += N) {
-    const auto v0 = hn::Sub(hn::LoadU(d, x + i), vm);
-    a0 = hn::MulAdd(v0, v0, a0);
-  }
-  float s = hn::GetLane(hn::SumOfLanes(d, hn::Add(a0, a1)));
-  for (; i < n; ++i) s += (x[i] - mean) * (x[i] - mean);
-  return s;
-}
 
 // y[i, i + Lanes(d)) = x[...] + r[...] (r may be null); y may alias x or r.
 template <class D>
@@ -87,8 +53,9 @@ void AddLayerNormImpl(const float* x, const float* residual, const float* gamma,
       for (; i < cols; ++i) AddStep(d1, xr, rr, i, yr);
     }
     // Pass 2/3: two-pass mean and biased variance (numerically stable).
-    const float mean = SumRow(yr, cols) / static_cast<float>(cols);
-    const float var = SumSqDev(yr, mean, cols) / static_cast<float>(cols);
+    const float mean = det::FixedSum(yr, cols) / static_cast<float>(cols);
+    const float var =
+        det::FixedSumSqDev(yr, mean, cols) / static_cast<float>(cols);
     const float inv = 1.0f / std::sqrt(var + eps);
     // Pass 4: y = (y - mean) * inv * gamma + beta.
     const auto vm = hn::Set(d, mean);
@@ -110,31 +77,6 @@ void AddLayerNormImpl(const float* x, const float* residual, const float* gamma,
   }
 }
 
-// GELU(v) = 0.5 v (1 + erf(v / sqrt(2))). With a = |v| / sqrt(2) and
-// q = erfc(a) from Abramowitz & Stegun 7.1.26:
-//   erfc(a) ~= (a1 t + a2 t^2 + a3 t^3 + a4 t^4 + a5 t^5) exp(-a^2),
-//   t = 1 / (1 + p a), |error| <= 1.5e-7 for a >= 0,
-// GELU(v) = v - 0.5 v q for v >= 0 and 0.5 v q for v < 0. Computing erfc
-// directly avoids the cancellation of 1 + erf(v / sqrt(2)) for v < 0.
-// a is clamped to 10 (erfc(10) ~ 2e-45 underflows f32), which keeps Exp in
-// range for any finite input.
-template <class D, class V>
-HWY_INLINE V GeluErf(D d, V v) {
-  const auto a = hn::Min(hn::Mul(hn::Abs(v), hn::Set(d, 0.70710678118654752f)),
-                         hn::Set(d, 10.0f));
-  const auto t = hn::Div(hn::Set(d, 1.0f), hn::MulAdd(hn::Set(d, 0.3275911f), a,
-                                                      hn::Set(d, 1.0f)));
-  auto poly = hn::Set(d, 1.061405429f);
-  poly = hn::MulAdd(poly, t, hn::Set(d, -1.453152027f));
-  poly = hn::MulAdd(poly, t, hn::Set(d, 1.421413741f));
-  poly = hn::MulAdd(poly, t, hn::Set(d, -0.284496736f));
-  poly = hn::MulAdd(poly, t, hn::Set(d, 0.254829592f));
-  poly = hn::Mul(poly, t);
-  const auto q = hn::Mul(poly, hn::Exp(d, hn::Neg(hn::Mul(a, a))));
-  const auto half_vq = hn::Mul(hn::Mul(hn::Set(d, 0.5f), v), q);
-  return hn::IfThenElse(hn::Lt(v, hn::Zero(d)), half_vq, hn::Sub(v, half_vq));
-}
-
 void BiasGeluErfImpl(float* x, const float* bias, size_t rows, size_t cols) {
   const DF d;
   const D1 d1;
@@ -145,12 +87,12 @@ void BiasGeluErfImpl(float* x, const float* bias, size_t rows, size_t cols) {
     for (; i + N <= cols; i += N) {
       auto v = hn::LoadU(d, xr + i);
       if (bias != nullptr) v = hn::Add(v, hn::LoadU(d, bias + i));
-      hn::StoreU(GeluErf(d, v), d, xr + i);
+      hn::StoreU(det::GeluErf(d, v), d, xr + i);
     }
     for (; i < cols; ++i) {
       auto v = hn::LoadU(d1, xr + i);
       if (bias != nullptr) v = hn::Add(v, hn::LoadU(d1, bias + i));
-      hn::StoreU(GeluErf(d1, v), d1, xr + i);
+      hn::StoreU(det::GeluErf(d1, v), d1, xr + i);
     }
   }
 }
@@ -170,27 +112,25 @@ HWY_INLINE float MaxRow(const float* HWY_RESTRICT x, size_t n) {
   return m;
 }
 
-// x[i] = exp(x[i] - max); returns the sum of the new values.
+// x[i] = exp(x[i] - max) (det::ExpNonPositive); returns the sum of the new
+// values (det::FixedSum).
 HWY_INLINE float ExpShiftRow(float* HWY_RESTRICT x, float max, size_t n) {
   const DF d;
   const D1 d1;
   const size_t N = hn::Lanes(d);
   const auto vmax = hn::Set(d, max);
-  auto acc = hn::Zero(d);
   size_t i = 0;
   for (; i + N <= n; i += N) {
-    const auto e = hn::Exp(d, hn::Sub(hn::LoadU(d, x + i), vmax));
-    acc = hn::Add(acc, e);
+    const auto e = det::ExpNonPositive(d, hn::Sub(hn::LoadU(d, x + i), vmax));
     hn::StoreU(e, d, x + i);
   }
-  float sum = hn::GetLane(hn::SumOfLanes(d, acc));
   const auto vmax1 = hn::Set(d1, max);
   for (; i < n; ++i) {
-    const auto e = hn::Exp(d1, hn::Sub(hn::LoadU(d1, x + i), vmax1));
-    sum += hn::GetLane(e);
+    const auto e =
+        det::ExpNonPositive(d1, hn::Sub(hn::LoadU(d1, x + i), vmax1));
     hn::StoreU(e, d1, x + i);
   }
-  return sum;
+  return det::FixedSum(x, n);
 }
 
 HWY_INLINE void ScaleRow(float* HWY_RESTRICT x, float s, size_t n) {
@@ -210,25 +150,6 @@ void SoftmaxRowsImpl(float* x, size_t rows, size_t cols) {
     const float sum = ExpShiftRow(xr, MaxRow(xr, cols), cols);
     ScaleRow(xr, 1.0f / sum, cols);
   }
-}
-
-// Dot product of a[0, n) and b[0, n).
-HWY_INLINE float Dot(const float* HWY_RESTRICT a, const float* HWY_RESTRICT b,
-                     size_t n) {
-  const DF d;
-  const size_t N = hn::Lanes(d);
-  auto a0 = hn::Zero(d), a1 = hn::Zero(d);
-  size_t i = 0;
-  for (; i + 2 * N <= n; i += 2 * N) {
-    a0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), a0);
-    a1 = hn::MulAdd(hn::LoadU(d, a + i + N), hn::LoadU(d, b + i + N), a1);
-  }
-  for (; i + N <= n; i += N) {
-    a0 = hn::MulAdd(hn::LoadU(d, a + i), hn::LoadU(d, b + i), a0);
-  }
-  float s = hn::GetLane(hn::SumOfLanes(d, hn::Add(a0, a1)));
-  for (; i < n; ++i) s += a[i] * b[i];
-  return s;
 }
 
 // Attention tiling. kTileRows query rows share every load of K^T and V; each
@@ -487,7 +408,7 @@ void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
       for (size_t i = 0; i < seq; ++i) {
         const float* qi = q + i * qkv_stride;
         for (size_t j = 0; j < seq; ++j) {
-          p[j] = Dot(qi, k + j * qkv_stride, head_dim);
+          p[j] = det::FixedDot(qi, k + j * qkv_stride, head_dim);
         }
         SoftmaxContextRows<1>(p, s_pad, v, qkv_stride, seq, head_dim, scale,
                               mask_add, out + i * ctx_stride, ctx_stride);
@@ -529,6 +450,21 @@ void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
   }
 }
 
+void ExpNonPositiveImpl(const float* x, size_t n, float* y) {
+  const DF d;
+  const D1 d1;
+  const size_t N = hn::Lanes(d);
+  size_t i = 0;
+  for (; i + N <= n; i += N) {
+    hn::StoreU(det::ExpNonPositive(d, hn::LoadU(d, x + i)), d, y + i);
+  }
+  for (; i < n; ++i) {
+    hn::StoreU(det::ExpNonPositive(d1, hn::LoadU(d1, x + i)), d1, y + i);
+  }
+}
+
+bool HasFmaImpl() { return HWY_NATIVE_FMA != 0; }
+
 int64_t TargetImpl() { return HWY_TARGET; }
 
 }  // namespace edgebert::kernels::HWY_NAMESPACE
@@ -542,6 +478,14 @@ HWY_EXPORT(BiasGeluErfImpl);
 HWY_EXPORT(SoftmaxRowsImpl);
 HWY_EXPORT(AttentionImpl);
 HWY_EXPORT(TargetImpl);
+HWY_EXPORT(ExpNonPositiveImpl);
+HWY_EXPORT(HasFmaImpl);
+
+void ExpNonPositive(const float* x, size_t n, float* y) {
+  HWY_DYNAMIC_DISPATCH(ExpNonPositiveImpl)(x, n, y);
+}
+
+bool ActiveTargetHasFma() { return HWY_DYNAMIC_DISPATCH(HasFmaImpl)(); }
 
 void AddLayerNorm(const float* x, const float* residual, const float* gamma,
                   const float* beta, float eps, size_t rows, size_t cols,

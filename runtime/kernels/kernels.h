@@ -48,6 +48,15 @@ void Attention(const float* qkv, size_t qkv_stride, size_t seq,
 // Row-wise softmax in place over `cols`, returns nothing; used by the head.
 void SoftmaxRows(float* x, size_t rows, size_t cols);
 
+// y[i] = exp(x[i]) for x[i] <= 0 as the softmax computes it
+// (det::ExpNonPositive: 0 below -64). For tests; x and y may alias.
+void ExpNonPositive(const float* x, size_t n, float* y);
+
+// True when the dispatched target has a fused multiply-add (HWY_NATIVE_FMA).
+// All such targets give bit-identical results for every kernel here, for
+// GemmI8 and for the Highway f32 GEMM (contract in det_math-inl.h).
+bool ActiveTargetHasFma();
+
 // Name of the Highway target these kernels dispatch to on this CPU,
 // e.g. "AVX3_ZEN4", "AVX2", "NEON", "SVE2", "EMU128", "SCALAR".
 const char* ActiveTargetName();

@@ -412,7 +412,15 @@ struct Micro {
 #define EB_HAVE_DOTPROD_KERNEL 1
 // vdotq_s32: each int32 lane accumulates the 4 int8 products of one channel.
 // Compiled with +dotprod; only called when getauxval reports ASIMDDP.
+// The attributes include the enclosing Highway target's (+sve / +sve2-aes)
+// so that its HWY_INLINE helpers can be inlined here.
+#if HWY_TARGET == HWY_SVE2
+HWY_PUSH_ATTRIBUTES("arch=armv8.2-a+crypto+dotprod+sve2-aes")
+#elif HWY_TARGET == HWY_SVE
+HWY_PUSH_ATTRIBUTES("arch=armv8.2-a+crypto+dotprod+sve")
+#else
 HWY_PUSH_ATTRIBUTES("arch=armv8.2-a+crypto+dotprod")
+#endif
 struct MicroDot {
   static constexpr size_t kMR = 6;
   static constexpr size_t kP = 1;

@@ -693,6 +693,15 @@ Status ConvertCheckpoint(const HfCheckpoint& ckpt,
     return InvalidArgument("--precision '" + options.precision +
                            "' is not one of: f32, int8");
   }
+  if (options.weight_rounding != "gptq" &&
+      options.weight_rounding != "nearest") {
+    return InvalidArgument("--weight-rounding '" + options.weight_rounding +
+                           "' is not one of: nearest, gptq");
+  }
+  if (options.int8_embeddings != "all" && options.int8_embeddings != "word") {
+    return InvalidArgument("--int8-embeddings '" + options.int8_embeddings +
+                           "' is not one of: all, word");
+  }
   if (options.precision == "f32" &&
       (!options.calibration_path.empty() || options.min_fidelity != 0)) {
     return InvalidArgument(
@@ -719,6 +728,10 @@ Status ConvertCheckpoint(const HfCheckpoint& ckpt,
     q.calibration_path = options.calibration_path;
     q.smooth_alpha = options.smooth_alpha;
     q.alpha_search = options.alpha_search;
+    q.weight_rounding = options.weight_rounding == "nearest"
+                            ? WeightRounding::kNearest
+                            : WeightRounding::kGptq;
+    q.int8_position_type = options.int8_embeddings == "all";
     q.min_fidelity = options.min_fidelity;
     q.calibration_limit = options.calibration_limit;
     q.max_seq_len = wopt.max_seq_len;

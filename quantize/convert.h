@@ -131,6 +131,11 @@ struct ConvertOptions {
   std::string calibration_path;
   float smooth_alpha = 0.5f;
   bool alpha_search = false;  // per-GEMM alpha from a grid (quantize/int8.h)
+  // "gptq" (default; nearest without a calibration file) or "nearest".
+  std::string weight_rounding = "gptq";
+  // Embedding tables stored int8: "all" (word, position, token type;
+  // default) or "word" (position / token type stay f32).
+  std::string int8_embeddings = "all";
   double min_fidelity = 0;
   int calibration_limit = 512;
   // Progress and the int8 summary table on stderr.

@@ -22,6 +22,7 @@
 
 #include "runtime/api/edgebert.h"
 #include "runtime/head/entities.h"
+#include "runtime/kernels/gemm_f32_hwy.h"
 #include "runtime/model/tensor_names.h"
 #include "runtime/quant/codec.h"
 
@@ -101,11 +102,48 @@ int GemmIndex(int layer, const char* gemm) {
 struct GemmStats {
   std::vector<float> x_absmax;  // [k]
   std::vector<float> xs, ys;    // sampled rows: [rows, k], [rows, n]
-  size_t cap = 0;               // max sampled rows
+  // H = X^T X over all observed rows, [k, k]; empty unless GPTQ rounding
+  // is on.
+  std::vector<float> hessian;
+  size_t cap = 0;  // max sampled rows
   size_t sampled = 0;
   uint64_t seen = 0;
   uint64_t rng = 0;
 };
+
+// Buffers of AccumulateHessian, shared by all GEMMs (one call at a time).
+struct HessianScratch {
+  std::vector<float> xt;    // [k, rows]
+  std::vector<float> prod;  // [k, k]
+};
+
+// h[i, j] += sum_r x[r, i] * x[r, j] (all i, j), x: [rows, k]. The product
+// X^T X of one call (<= one window of rows) is formed in f32 by the runtime's
+// f32 GEMM (kernels::GemmF32Hwy, y = x W^T with x = W = X^T), then added to h.
+void AccumulateHessian(const float* x, size_t rows, size_t k, float* h,
+                       HessianScratch* s) {
+  if (rows == 0) return;
+  s->xt.resize(k * rows);
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t i = 0; i < k; ++i) s->xt[i * rows + r] = x[r * k + i];
+  }
+  s->prod.resize(k * k);
+  kernels::GemmF32Hwy gemm;
+  if (gemm.Pack(s->xt.data(), nullptr, rows, k)) {
+    gemm.Run(s->xt.data(), k, s->prod.data(), nullptr);
+  } else {  // allocation failure: the same sums, scalar.
+    for (size_t i = 0; i < k; ++i) {
+      for (size_t j = 0; j < k; ++j) {
+        float acc = 0.0f;
+        for (size_t r = 0; r < rows; ++r) {
+          acc += s->xt[i * rows + r] * s->xt[j * rows + r];
+        }
+        s->prod[i * k + j] = acc;
+      }
+    }
+  }
+  for (size_t i = 0; i < k * k; ++i) h[i] += s->prod[i];
+}
 
 // splitmix64 (Steele, Lea, Flood 2014).
 uint64_t SplitMix64(uint64_t* state) {
@@ -122,8 +160,12 @@ size_t SampleCap(size_t n, size_t k) {
   return std::min(kSampleRows, std::max<size_t>(128, by_cost));
 }
 
-// Reservoir sampling (Algorithm R) of the observed rows.
-void Observe(const GemmObservation& o, GemmStats* s) {
+// Reservoir sampling (Algorithm R) of the observed rows; the Hessian over
+// all rows.
+void Observe(const GemmObservation& o, GemmStats* s, HessianScratch* scratch) {
+  if (!s->hessian.empty()) {
+    AccumulateHessian(o.x, o.rows, o.k, s->hessian.data(), scratch);
+  }
   for (size_t r = 0; r < o.rows; ++r) {
     const float* x = o.x + r * o.k;
     for (size_t i = 0; i < o.k; ++i) {
@@ -304,6 +346,55 @@ QuantizedGemm PackGemm(const GemmSpec& g, const F32Tensor& w,
   return out;
 }
 
+// `base` with its weights replaced by the rounded q[n, k] (same scales and
+// smoothing): packed per codec.h I8PackedK4, weight_sums = sum_k q.
+QuantizedGemm WithRounded(const GemmSpec& g, const QuantizedGemm& base,
+                          std::vector<int8_t> q) {
+  QuantizedGemm out;
+  out.tensor = base.tensor;
+  OutputTensor& t = out.tensor;
+  int8_t* packed = reinterpret_cast<int8_t*>(t.bytes.data());
+  std::memset(packed, 0, t.bytes.size());
+  const size_t kp = quant::RoundUpTo(g.k, quant::kI8KGroup);
+  for (size_t r = 0; r < g.n; ++r) {
+    int32_t sum = 0;
+    for (size_t i = 0; i < g.k; ++i) {
+      const int8_t v = q[r * g.k + i];
+      packed[quant::PackedI8Offset(r, i, kp)] = v;
+      sum += v;
+    }
+    t.weight_sums[r] = sum;
+  }
+  out.q = std::move(q);
+  return out;
+}
+
+// Upper triangular u [k, k] row-major with A = U U^T, A = H + lambda I
+// (only the upper triangle of h is read; h[i, i] == 0 -> A[i, i] = lambda).
+// Column by column from the last: U[j, j] = sqrt(A[j, j] - sum_{m>j}
+// U[j, m]^2), U[i, j] = (A[i, j] - sum_{m>j} U[i, m] U[j, m]) / U[j, j] for
+// i < j. False if a pivot is not positive (A not positive definite).
+bool ReverseCholesky(const float* h, size_t k, double lambda,
+                     std::vector<double>* u_out) {
+  std::vector<double>& u = *u_out;
+  u.assign(k * k, 0.0);
+  for (size_t jj = k; jj-- > 0;) {
+    const double* uj = u.data() + jj * k;
+    double d = static_cast<double>(h[jj * k + jj]) + lambda;
+    for (size_t m = jj + 1; m < k; ++m) d -= uj[m] * uj[m];
+    if (!(d > 0) || !std::isfinite(d)) return false;
+    const double ujj = std::sqrt(d);
+    u[jj * k + jj] = ujj;
+    for (size_t i = 0; i < jj; ++i) {
+      const double* ui = u.data() + i * k;
+      double s = h[i * k + jj];
+      for (size_t m = jj + 1; m < k; ++m) s -= ui[m] * uj[m];
+      u[i * k + jj] = s / ujj;
+    }
+  }
+  return true;
+}
+
 float GeluErf(float v) {
   return 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f));
 }
@@ -350,6 +441,9 @@ json NumOrNull(double v) { return std::isfinite(v) ? json(v) : json(nullptr); }
 struct GemmResult {
   QuantizedGemm chosen;
   double rel_err = NAN, rel_err_unsmoothed = NAN, rel_err_smoothed = NAN;
+  double rel_err_nearest = NAN;  // chosen smoothing, nearest rounding
+  bool gptq = false;             // weights rounded by GptqRound
+  std::string gptq_error;        // why GptqRound failed ("" = it did not)
   bool smoothed = false, kept_f32 = false;
   float alpha = NAN;  // of the stored smoothing
   float max_abs_x = NAN;
@@ -432,6 +526,87 @@ std::vector<float> SmoothFactors(const std::vector<float>& x_absmax,
   return s;
 }
 
+const char* WeightRoundingName(WeightRounding r) {
+  return r == WeightRounding::kGptq ? "gptq" : "nearest";
+}
+
+Status GptqRound(const float* w, size_t rows, size_t k, const float* scales,
+                 const float* hessian, double damp, int8_t* q) {
+  if (!(damp > 0) || !std::isfinite(damp)) {
+    return InvalidArgument("GPTQ damping " + std::to_string(damp) +
+                           " must be a finite number > 0");
+  }
+  double diag_sum = 0;
+  size_t live = 0;
+  for (size_t i = 0; i < k; ++i) {
+    const double d = hessian[i * k + i];
+    if (!std::isfinite(d) || d < 0) {
+      return InvalidArgument("GPTQ Hessian diagonal H[" + std::to_string(i) +
+                             ", " + std::to_string(i) +
+                             "] = " + std::to_string(d) +
+                             " must be finite and >= 0 (H = X^T X)");
+    }
+    if (d > 0) {
+      diag_sum += d;
+      ++live;
+    }
+  }
+  // Coefficients c[i, j] = U[j, i] / U[i, i], j < i (row-major, f32).
+  std::vector<float> coef;
+  if (live > 0) {
+    double lambda = damp * diag_sum / static_cast<double>(live);
+    std::vector<double> u;
+    bool ok = false;
+    for (int attempt = 0; attempt < 5 && !ok; ++attempt, lambda *= 10) {
+      ok = ReverseCholesky(hessian, k, lambda, &u);
+    }
+    if (!ok) {
+      return FailedPrecondition(
+          "GPTQ: H + lambda I is not positive definite even with lambda = " +
+          std::to_string(1e4 * damp) + " * mean diag(H)");
+    }
+    coef.assign(k * k, 0.0f);
+    for (size_t i = 0; i < k; ++i) {
+      const double uii = u[i * k + i];
+      for (size_t j = 0; j < i; ++j) {
+        coef[i * k + j] = static_cast<float>(u[j * k + i] / uii);
+      }
+    }
+  }
+  // Rows in tiles so that each coefficient row is reused from cache.
+  constexpr size_t kTile = 16;
+  std::vector<double> err(kTile * k);
+  for (size_t r0 = 0; r0 < rows; r0 += kTile) {
+    const size_t nt = std::min(kTile, rows - r0);
+    std::fill(err.begin(), err.end(), 0.0);
+    for (size_t i = 0; i < k; ++i) {
+      const float* c = coef.empty() ? nullptr : coef.data() + i * k;
+      for (size_t t = 0; t < nt; ++t) {
+        const size_t row = r0 + t;
+        double* e = err.data() + t * k;
+        const float scale = scales[row];
+        if (!(scale > 0)) {
+          q[row * k + i] = 0;
+          e[i] = w[row * k + i];
+          continue;
+        }
+        double v = w[row * k + i];
+        if (c != nullptr) {
+          double fb = 0;
+          for (size_t j = 0; j < i; ++j) fb += static_cast<double>(c[j]) * e[j];
+          v += fb;
+        }
+        const int8_t qi =
+            quant::QuantizeValue(static_cast<float>(v) * (1.0f / scale));
+        q[row * k + i] = qi;
+        e[i] = static_cast<double>(w[row * k + i]) -
+               static_cast<double>(scale) * qi;
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
                                                  const Int8Options& opt,
                                                  std::string* quant_report) {
@@ -458,10 +633,15 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
         "the calibration sentences)");
   }
 
+  // GPTQ needs the calibration Hessian; without calibration: nearest.
+  const WeightRounding rounding =
+      calibrated ? opt.weight_rounding : WeightRounding::kNearest;
+  const bool use_gptq = rounding == WeightRounding::kGptq;
   const std::vector<GemmSpec> specs = GemmSpecs(ckpt);
   std::vector<GemmStats> stats(specs.size());
   for (size_t i = 0; i < specs.size(); ++i) {
     stats[i].x_absmax.assign(specs[i].k, 0.0f);
+    if (use_gptq) stats[i].hessian.assign(specs[i].k * specs[i].k, 0.0f);
     stats[i].cap = SampleCap(specs[i].n, specs[i].k);
     stats[i].rng = 0x5EEDull + i;
   }
@@ -481,11 +661,12 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
     wopt.precision = "f32";
     const std::string f32_path = tmp.File("f32.ebm");
     EB_RETURN_IF_ERROR(WriteEbm(ckpt, F32Tensors(ckpt), wopt, f32_path));
+    HessianScratch hessian_scratch;
     GemmObserver observer = [&](const GemmObservation& o) {
       const int idx = GemmIndex(o.layer, o.gemm);
       if (idx < 0 || static_cast<size_t>(idx) >= specs.size()) return;
       EB_CHECK(o.k == specs[idx].k && o.n == specs[idx].n);
-      Observe(o, &stats[idx]);
+      Observe(o, &stats[idx], &hessian_scratch);
     };
     Progress progress(opt.progress, "calibrating", calib.sentences.size());
     EB_RETURN_IF_ERROR(
@@ -530,37 +711,90 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
         res.chosen = std::move(smooth);
       }
     }
+    res.rel_err_nearest = res.rel_err;
+    if (use_gptq) {
+      // The Hessian of the smoothed input x' = x * inv_smooth (the runtime's
+      // f32 multiply): H'[i, j] = H[i, j] * inv[i] * inv[j].
+      // In place: H is not needed after this GEMM.
+      std::vector<float>& h = stats[i].hessian;
+      const std::vector<float>& smooth = res.chosen.tensor.smooth;
+      if (!smooth.empty()) {
+        for (size_t a = 0; a < g.k; ++a) {
+          const float ia = 1.0f / smooth[a];
+          for (size_t b = 0; b < g.k; ++b) {
+            h[a * g.k + b] *= ia * (1.0f / smooth[b]);
+          }
+        }
+      }
+      // The smoothed weight W'[n, k] = W[n, k] * s[k] (codec.h).
+      std::vector<float> ws(w.data.begin(), w.data.end());
+      if (!smooth.empty()) {
+        for (size_t r = 0; r < g.n; ++r) {
+          for (size_t a = 0; a < g.k; ++a) ws[r * g.k + a] *= smooth[a];
+        }
+      }
+      std::vector<int8_t> q(g.n * g.k);
+      const Status gs =
+          GptqRound(ws.data(), g.n, g.k, res.chosen.tensor.scales.data(),
+                    h.data(), kGptqDamp, q.data());
+      if (!gs.ok()) {
+        res.gptq_error = gs.message();  // stays nearest-rounded
+      } else {
+        QuantizedGemm rounded = WithRounded(g, res.chosen, std::move(q));
+        const double e = RelErr(g, st, rounded, bias);
+        if (e < res.rel_err) {
+          res.rel_err = e;
+          res.gptq = true;
+          res.chosen = std::move(rounded);
+        }
+      }
+      std::vector<float>().swap(h);
+    }
   }
 
-  // Word embeddings: per-row int8.
-  OutputTensor emb_q;
-  double emb_rel_err = 0;
-  {
-    const F32Tensor& e = ckpt.weights.at(names::kWordEmbeddings);
+  // Embedding tables (word, position, token type): per-row int8 with the
+  // MSE-optimal clipped row scale (codec QuantizeEmbeddingRowsMse).
+  struct EmbeddingResult {
+    const char* name;
+    OutputTensor q;
+    double rel_err = 0;  // ||E_int8 - E||_F / ||E||_F
+    bool kept_f32 = false;
+  };
+  std::vector<EmbeddingResult> embs;
+  std::vector<const char*> emb_names = {names::kWordEmbeddings};
+  if (opt.int8_position_type) {
+    emb_names.push_back(names::kPositionEmbeddings);
+    emb_names.push_back(names::kTokenTypeEmbeddings);
+  }
+  for (const char* name : emb_names) {
+    EmbeddingResult er;
+    er.name = name;
+    const F32Tensor& e = ckpt.weights.at(name);
     const size_t rows = e.shape[0], dim = e.shape[1];
-    emb_q.name = names::kWordEmbeddings;
-    emb_q.shape = e.shape;
-    emb_q.dtype = fb::DType::I8;
-    emb_q.layout = fb::Layout::RowMajor;
-    emb_q.bytes.resize(rows * dim);
-    emb_q.scales.resize(rows);
-    int8_t* q = reinterpret_cast<int8_t*>(emb_q.bytes.data());
+    OutputTensor& t = er.q;
+    t.name = name;
+    t.shape = e.shape;
+    t.dtype = fb::DType::I8;
+    t.layout = fb::Layout::RowMajor;
+    t.bytes.resize(rows * dim);
+    t.scales.resize(rows);
+    int8_t* q = reinterpret_cast<int8_t*>(t.bytes.data());
     quant::QuantizeEmbeddingRowsMse(e.data.data(), rows, dim, q,
-                                    emb_q.scales.data());
+                                    t.scales.data());
     double num = 0, den = 0;
     for (size_t r = 0; r < rows; ++r) {
       for (size_t d = 0; d < dim; ++d) {
         const double ref = e.data[r * dim + d];
-        const double v = emb_q.scales[r] * static_cast<float>(q[r * dim + d]);
+        const double v = t.scales[r] * static_cast<float>(q[r * dim + d]);
         num += (v - ref) * (v - ref);
         den += ref * ref;
       }
     }
-    emb_rel_err = den > 0 ? std::sqrt(num / den) : 0.0;
+    er.rel_err = den > 0 ? std::sqrt(num / den) : 0.0;
+    embs.push_back(std::move(er));
   }
 
   const std::vector<OutputTensor> f32_tensors = F32Tensors(ckpt);
-  bool emb_kept_f32 = false;
   auto assemble = [&]() {
     std::vector<OutputTensor> out = f32_tensors;
     std::map<std::string, const OutputTensor*> repl;
@@ -568,7 +802,9 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
       if (!results[i].kept_f32)
         repl[specs[i].weight] = &results[i].chosen.tensor;
     }
-    if (!emb_kept_f32) repl[names::kWordEmbeddings] = &emb_q;
+    for (const EmbeddingResult& er : embs) {
+      if (!er.kept_f32) repl[er.name] = &er.q;
+    }
     for (OutputTensor& t : out) {
       auto it = repl.find(t.name);
       if (it != repl.end()) t = *it->second;
@@ -610,11 +846,13 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
       if (worst >= 0) {
         results[worst].kept_f32 = true;
         steps.back()["next_kept"] = specs[worst].weight;
-      } else if (!emb_kept_f32) {
-        emb_kept_f32 = true;
-        steps.back()["next_kept"] = names::kWordEmbeddings;
       } else {
-        break;  // everything is f32 already
+        auto next = std::find_if(
+            embs.begin(), embs.end(),
+            [](const EmbeddingResult& er) { return !er.kept_f32; });
+        if (next == embs.end()) break;  // everything is f32 already
+        next->kept_f32 = true;
+        steps.back()["next_kept"] = next->name;
       }
       tensors = assemble();
     }
@@ -623,6 +861,16 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
   // 5. Report.
   json rep;
   rep["precision"] = "int8";
+  rep["weight_rounding"] = WeightRoundingName(rounding);
+  rep["weight_rounding_requested"] = WeightRoundingName(opt.weight_rounding);
+  if (use_gptq) {
+    rep["gptq"] = {
+        {"damp", kGptqDamp},
+        {"rule",
+         "per GEMM: columns rounded in order with error feedback through the "
+         "Cholesky factor of H + damp * mean(diag H) I, H = X^T X over all "
+         "calibration rows (smoothed); kept only if it lowers rel_err"}};
+  }
   if (calibrated) {
     rep["smoothing"] = {
         {"alpha", opt.smooth_alpha},
@@ -655,6 +903,10 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
                      {"rel_err", NumOrNull(r.rel_err)},
                      {"rel_err_unsmoothed", NumOrNull(r.rel_err_unsmoothed)},
                      {"rel_err_smoothed", NumOrNull(r.rel_err_smoothed)},
+                     {"rel_err_nearest", NumOrNull(r.rel_err_nearest)},
+                     {"rounding", r.gptq ? "gptq" : "nearest"},
+                     {"gptq_error", r.gptq_error.empty() ? json(nullptr)
+                                                         : json(r.gptq_error)},
                      {"smoothed", r.smoothed},
                      {"alpha", NumOrNull(r.alpha)},
                      {"kept_f32", r.kept_f32},
@@ -662,10 +914,15 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
                      {"outlier_ratio", NumOrNull(r.outlier_ratio)},
                      {"sampled_rows", stats[i].sampled}});
   }
-  if (emb_kept_f32) kept.push_back(names::kWordEmbeddings);
+  json emb_rep = json::object();
+  for (const EmbeddingResult& er : embs) {
+    if (er.kept_f32) kept.push_back(er.name);
+    emb_rep[er.name] = {{"dtype", er.kept_f32 ? "f32" : "int8"},
+                        {"rel_err", er.rel_err}};
+  }
   rep["gemms"] = gemms;
-  rep["word_embeddings"] = {{"dtype", emb_kept_f32 ? "f32" : "int8"},
-                            {"rel_err", emb_rel_err}};
+  rep["word_embeddings"] = emb_rep[names::kWordEmbeddings];
+  rep["embeddings"] = emb_rep;
   rep["token_agreement"] =
       calibrated ? json(fid.token_agreement) : json(nullptr);
   rep["entity_f1_vs_f32"] = calibrated ? json(fid.entity_f1) : json(nullptr);
@@ -683,19 +940,27 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
   *quant_report = rep.dump();
 
   if (opt.progress) {
-    std::fprintf(stderr, "%-32s %9s %9s %6s %4s %9s %8s\n", "gemm", "rel_err",
-                 "no_smooth", "alpha", "f32", "max|x|", "outlier");
+    std::fprintf(stderr, "%-32s %9s %9s %9s %6s %4s %9s %8s\n", "gemm",
+                 "rel_err", "nearest", "no_smooth", "alpha", "f32", "max|x|",
+                 "outlier");
     for (size_t i = 0; i < specs.size(); ++i) {
       const GemmResult& r = results[i];
       char alpha[16] = "-";
       if (r.smoothed) std::snprintf(alpha, sizeof(alpha), "%.2f", r.alpha);
-      std::fprintf(stderr, "%-32s %9.5f %9.5f %6s %4s %9.3f %8.1f\n",
-                   specs[i].weight.c_str(), r.rel_err, r.rel_err_unsmoothed,
-                   alpha, r.kept_f32 ? "yes" : "no", r.max_abs_x,
-                   r.outlier_ratio);
+      std::fprintf(stderr, "%-32s %9.5f %9.5f %9.5f %6s %4s %9.3f %8.1f\n",
+                   specs[i].weight.c_str(), r.rel_err, r.rel_err_nearest,
+                   r.rel_err_unsmoothed, alpha, r.kept_f32 ? "yes" : "no",
+                   r.max_abs_x, r.outlier_ratio);
     }
-    std::fprintf(stderr, "word embeddings: %s, rel_err %.5f\n",
-                 emb_kept_f32 ? "f32" : "int8", emb_rel_err);
+    for (const EmbeddingResult& er : embs) {
+      std::fprintf(stderr, "%s: %s, rel_err %.5f\n", er.name,
+                   er.kept_f32 ? "f32" : "int8", er.rel_err);
+    }
+    std::fprintf(stderr, "weight rounding: %s%s\n",
+                 WeightRoundingName(rounding),
+                 calibrated || opt.weight_rounding == WeightRounding::kNearest
+                     ? ""
+                     : " (gptq needs --calibration)");
     if (calibrated) {
       std::fprintf(stderr,
                    "fidelity vs f32 on %zu calibration sentences: token "

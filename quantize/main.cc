@@ -1,6 +1,8 @@
 // edgebert-convert --input DIR --output FILE [--precision int8|f32]
 //                  [--max-seq-len N] [--calibration FILE] [--smooth-alpha A]
-//                  [--min-fidelity X] [--calibration-limit N] [--quiet]
+//                  [--min-fidelity X] [--calibration-limit N]
+//                  [--weight-rounding nearest|gptq]
+//                  [--int8-embeddings all|word] [--quiet]
 // Exit 0 on success; otherwise one line "edgebert-convert: <CODE>: <why>" on
 // stderr, exit 1, and no output file (see Convert in quantize/convert.h).
 #include <cstdio>
@@ -37,6 +39,15 @@ int main(int argc, char** argv) {
                  "int8: keep the worst GEMMs in f32 until the entity F1 of "
                  "int8 against f32 on the calibration sentences is >= X "
                  "(default 0 = off; needs --calibration)");
+  app.add_option("--weight-rounding", opt.weight_rounding,
+                 "int8: 'gptq' (default) rounds each GEMM weight with GPTQ "
+                 "error feedback through the calibration Hessian (needs "
+                 "--calibration, else nearest is used); 'nearest' rounds each "
+                 "value to nearest");
+  app.add_option("--int8-embeddings", opt.int8_embeddings,
+                 "int8: 'all' (default) stores the word, position and token "
+                 "type embeddings int8 (one scale per row); 'word' keeps "
+                 "position / token type f32");
   app.add_option("--calibration-limit", opt.calibration_limit,
                  "calibration sentences used (default 512)");
   bool quiet = false;

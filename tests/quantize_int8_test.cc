@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -148,8 +149,10 @@ std::vector<GemmName> Gemms(const eb::HfCheckpoint& c) {
 // layout, sizes, and the codec contract (scale = max|W'| / 127 per row,
 // |scale * q - W'| <= scale / 2, weight_sums = sum q) with W' = W * s.
 // Returns whether it carries smoothing factors.
+// With gptq = true (report "rounding": "gptq") the values are GPTQ-rounded:
+// same scales, |q| <= 127, but not necessarily within half a step of W'.
 bool CheckPacked(const eb::ModelFile& f, const GemmName& g,
-                 const eb::F32Tensor& w) {
+                 const eb::F32Tensor& w, bool gptq = false) {
   INFO(g.weight);
   const eb::TensorView* t = f.Find(g.weight);
   REQUIRE(t != nullptr);
@@ -189,21 +192,28 @@ bool CheckPacked(const eb::ModelFile& f, const GemmName& g,
       sum += qq;
       qmax = std::max(qmax, std::abs(int(qq)));
       // Half a step plus f32 rounding of the products.
-      if (std::fabs(scale * qq - wv) > 0.5f * scale * (1 + 1e-5f) + 1e-7f) {
+      if (!gptq &&
+          std::fabs(scale * qq - wv) > 0.5f * scale * (1 + 1e-5f) + 1e-7f) {
         ++bad;
       }
     }
     CHECK(q->weight_sums()->Get(r) == sum);
     CHECK(scale == doctest::Approx(amax / 127.0f).epsilon(1e-6));
-    if (amax > 0) CHECK(qmax == 127);
+    CHECK(qmax <= 127);
+    if (amax > 0 && !gptq) CHECK(qmax == 127);
   }
   CHECK(bad == 0);
   return smoothed;
 }
 
-// Every tensor other than GEMM weights and the word embeddings is F32.
+const char* const kEmbeddingTables[] = {eb::names::kWordEmbeddings,
+                                        eb::names::kPositionEmbeddings,
+                                        eb::names::kTokenTypeEmbeddings};
+
+// Every tensor other than GEMM weights and the embedding tables is F32.
 void CheckOthersF32(const eb::ModelFile& f, const eb::HfCheckpoint& c) {
-  std::set<std::string> quantized = {eb::names::kWordEmbeddings};
+  std::set<std::string> quantized(std::begin(kEmbeddingTables),
+                                  std::end(kEmbeddingTables));
   for (const GemmName& g : Gemms(c)) quantized.insert(g.weight);
   for (const std::string& name : eb::CanonicalTensorNames(c.num_layers)) {
     if (quantized.count(name)) continue;
@@ -214,25 +224,32 @@ void CheckOthersF32(const eb::ModelFile& f, const eb::HfCheckpoint& c) {
   }
 }
 
+// Word, position and token type embeddings: int8 rows, one scale per row,
+// each value within half a step of the f32 one.
 void CheckEmbeddingsI8(const eb::ModelFile& f, const eb::HfCheckpoint& c) {
-  const eb::TensorView* t = f.Find(eb::names::kWordEmbeddings);
-  REQUIRE(t != nullptr);
-  REQUIRE(t->meta->dtype() == eb::fb::DType::I8);
-  CHECK(t->meta->layout() == eb::fb::Layout::RowMajor);
-  const int64_t v = c.vocab_size, h = c.hidden_size;
-  CHECK(t->shape == std::vector<int64_t>{v, h});
-  REQUIRE(t->bytes == size_t(v * h));
-  REQUIRE(t->meta->quant()->scales()->size() == size_t(v));
-  const auto& w = c.weights.at(eb::names::kWordEmbeddings).data;
-  int bad = 0;
-  for (int64_t r = 0; r < v; ++r) {
-    const float scale = t->meta->quant()->scales()->Get(r);
-    for (int64_t d = 0; d < h; ++d) {
-      const float deq = scale * t->as<int8_t>()[r * h + d];
-      if (std::fabs(deq - w[r * h + d]) > 0.5f * scale * (1 + 1e-5f)) ++bad;
+  for (const char* name : kEmbeddingTables) {
+    INFO(name);
+    const eb::TensorView* t = f.Find(name);
+    REQUIRE(t != nullptr);
+    REQUIRE(t->meta->dtype() == eb::fb::DType::I8);
+    CHECK(t->meta->layout() == eb::fb::Layout::RowMajor);
+    const eb::F32Tensor& e = c.weights.at(name);
+    const int64_t v = e.shape[0], h = c.hidden_size;
+    CHECK(t->shape == std::vector<int64_t>{v, h});
+    REQUIRE(t->bytes == size_t(v * h));
+    REQUIRE(t->meta->quant()->scales()->size() == size_t(v));
+    int bad = 0;
+    for (int64_t r = 0; r < v; ++r) {
+      const float scale = t->meta->quant()->scales()->Get(r);
+      for (int64_t d = 0; d < h; ++d) {
+        const float deq = scale * t->as<int8_t>()[r * h + d];
+        if (std::fabs(deq - e.data[r * h + d]) > 0.5f * scale * (1 + 1e-5f)) {
+          ++bad;
+        }
+      }
     }
+    CHECK(bad == 0);
   }
-  CHECK(bad == 0);
 }
 
 // Relative Frobenius error allowed between int8 and f32 logits on the
@@ -282,6 +299,214 @@ TEST_CASE("ReadCalibrationText: BIO vs plain text, limit") {
   CHECK(fixture->sentences.size() == 50);
 }
 
+namespace {
+
+// Deterministic uniform [-1, 1) (splitmix64).
+struct Rng {
+  uint64_t s;
+  double Next() {
+    uint64_t z = (s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return static_cast<double>(z >> 11) / 9007199254740992.0 * 2 - 1;
+  }
+};
+
+// Correlated inputs X[m, k] = Z A (Z uniform, A a random mixing with a
+// strong common component) and weights W[n, k]; absmax scales per row.
+struct GptqProblem {
+  size_t m, n, k;
+  std::vector<float> x, w, scales, h;  // h = X^T X
+};
+GptqProblem MakeGptqProblem(size_t m, size_t n, size_t k, uint64_t seed) {
+  GptqProblem p{m, n, k, {}, {}, {}, {}};
+  Rng rng{seed};
+  std::vector<double> a(k * k), z(k);
+  for (double& v : a) v = rng.Next();
+  for (size_t i = 0; i < k; ++i) a[i * k + i] += 2.0;
+  p.x.resize(m * k);
+  for (size_t r = 0; r < m; ++r) {
+    for (double& v : z) v = rng.Next();
+    const double common = rng.Next() * 3;
+    for (size_t j = 0; j < k; ++j) {
+      double s = common;
+      for (size_t i = 0; i < k; ++i) s += z[i] * a[i * k + j];
+      p.x[r * k + j] = static_cast<float>(s);
+    }
+  }
+  p.w.resize(n * k);
+  for (float& v : p.w) v = static_cast<float>(rng.Next() * 0.1);
+  p.scales.resize(n);
+  for (size_t r = 0; r < n; ++r) {
+    float amax = 0;
+    for (size_t i = 0; i < k; ++i)
+      amax = std::max(amax, std::fabs(p.w[r * k + i]));
+    p.scales[r] = amax / 127.0f;
+  }
+  p.h.assign(k * k, 0.0f);
+  for (size_t i = 0; i < k; ++i) {
+    for (size_t j = 0; j < k; ++j) {
+      double s = 0;
+      for (size_t r = 0; r < m; ++r)
+        s += double(p.x[r * k + i]) * p.x[r * k + j];
+      p.h[i * k + j] = static_cast<float>(s);
+    }
+  }
+  return p;
+}
+
+// ||X W^T - X (scale * q)^T||_F.
+double OutputError(const GptqProblem& p, const std::vector<int8_t>& q) {
+  double num = 0;
+  for (size_t r = 0; r < p.m; ++r) {
+    for (size_t o = 0; o < p.n; ++o) {
+      double d = 0;
+      for (size_t i = 0; i < p.k; ++i) {
+        d += double(p.x[r * p.k + i]) *
+             (double(p.w[o * p.k + i]) - double(p.scales[o]) * q[o * p.k + i]);
+      }
+      num += d * d;
+    }
+  }
+  return std::sqrt(num);
+}
+
+std::vector<int8_t> NearestQ(const GptqProblem& p) {
+  std::vector<int8_t> q(p.n * p.k);
+  for (size_t r = 0; r < p.n; ++r) {
+    for (size_t i = 0; i < p.k; ++i) {
+      q[r * p.k + i] =
+          eb::quant::QuantizeValue(p.w[r * p.k + i] * (1.0f / p.scales[r]));
+    }
+  }
+  return q;
+}
+
+// GPTQ as written in the paper (Frantar et al. 2023, Alg. 1, one block):
+// Hinv = chol_upper((H + lambda I)^-1); for each column i, q_i = round(w_i /
+// scale), err = (w_i - scale q_i) / Hinv[i, i], w_j -= err * Hinv[i, j] for
+// j > i. Dense double arithmetic (explicit inverse), independent of the
+// nearest-plane formulation in quantize/int8.cc.
+std::vector<int8_t> TextbookGptq(const GptqProblem& p, double damp) {
+  const size_t k = p.k;
+  std::vector<double> a(k * k);
+  double mean = 0;
+  for (size_t i = 0; i < k; ++i) mean += p.h[i * k + i];
+  mean /= k;
+  for (size_t i = 0; i < k * k; ++i) a[i] = p.h[i];
+  for (size_t i = 0; i < k; ++i) a[i * k + i] += damp * mean;
+  // Gauss-Jordan inverse.
+  std::vector<double> inv(k * k, 0.0);
+  for (size_t i = 0; i < k; ++i) inv[i * k + i] = 1;
+  for (size_t c = 0; c < k; ++c) {
+    const double piv = a[c * k + c];
+    for (size_t j = 0; j < k; ++j) {
+      a[c * k + j] /= piv;
+      inv[c * k + j] /= piv;
+    }
+    for (size_t r = 0; r < k; ++r) {
+      if (r == c) continue;
+      const double f = a[r * k + c];
+      for (size_t j = 0; j < k; ++j) {
+        a[r * k + j] -= f * a[c * k + j];
+        inv[r * k + j] -= f * inv[c * k + j];
+      }
+    }
+  }
+  // Upper Cholesky factor R (inv = R^T R).
+  std::vector<double> u(k * k, 0.0);
+  for (size_t i = 0; i < k; ++i) {
+    double d = inv[i * k + i];
+    for (size_t m = 0; m < i; ++m) d -= u[m * k + i] * u[m * k + i];
+    u[i * k + i] = std::sqrt(d);
+    for (size_t j = i + 1; j < k; ++j) {
+      double s = inv[i * k + j];
+      for (size_t m = 0; m < i; ++m) s -= u[m * k + i] * u[m * k + j];
+      u[i * k + j] = s / u[i * k + i];
+    }
+  }
+  std::vector<int8_t> q(p.n * k);
+  for (size_t r = 0; r < p.n; ++r) {
+    std::vector<double> w(p.w.begin() + r * k, p.w.begin() + (r + 1) * k);
+    for (size_t i = 0; i < k; ++i) {
+      const int8_t qi = eb::quant::QuantizeValue(static_cast<float>(w[i]) *
+                                                 (1.0f / p.scales[r]));
+      q[r * k + i] = qi;
+      const double err = (w[i] - double(p.scales[r]) * qi) / u[i * k + i];
+      for (size_t j = i + 1; j < k; ++j) w[j] -= err * u[i * k + j];
+    }
+  }
+  return q;
+}
+
+}  // namespace
+
+TEST_CASE("GptqRound: lower output error than nearest, matches the paper") {
+  const GptqProblem p = MakeGptqProblem(/*m=*/400, /*n=*/24, /*k=*/48, 7);
+  std::vector<int8_t> q(p.n * p.k);
+  REQUIRE(eb::GptqRound(p.w.data(), p.n, p.k, p.scales.data(), p.h.data(),
+                        eb::kGptqDamp, q.data())
+              .ok());
+  const double e_gptq = OutputError(p, q), e_near = OutputError(p, NearestQ(p));
+  MESSAGE("||X (W - Q)^T||: gptq " << e_gptq << ", nearest " << e_near);
+  CHECK(e_gptq < 0.8 * e_near);
+  // Same scales: |q| <= 127, the largest weight of a row still maps to +-127
+  // or within a step of it.
+  for (int8_t v : q) CHECK(std::abs(int(v)) <= 127);
+  // The nearest-plane form equals the paper's OBS updates (up to ties of
+  // f32 rounding in a few entries).
+  const std::vector<int8_t> ref = TextbookGptq(p, eb::kGptqDamp);
+  size_t same = 0;
+  for (size_t i = 0; i < q.size(); ++i) same += q[i] == ref[i];
+  MESSAGE("entries equal to the textbook GPTQ: " << same << " / " << q.size());
+  CHECK(same >= q.size() * 99 / 100);
+  CHECK(OutputError(p, ref) == doctest::Approx(e_gptq).epsilon(0.01));
+}
+
+TEST_CASE("GptqRound: singular H, dead columns, zero rows, bad input") {
+  // Fewer rows than columns: H = X^T X has rank 10 < k; column 5 is never
+  // active (H row/column 5 = 0); weight row 3 is all zero (scale 0).
+  GptqProblem p = MakeGptqProblem(/*m=*/10, /*n=*/8, /*k=*/32, 11);
+  for (size_t i = 0; i < p.k; ++i) {
+    p.h[5 * p.k + i] = 0;
+    p.h[i * p.k + 5] = 0;
+  }
+  for (size_t i = 0; i < p.k; ++i) p.w[3 * p.k + i] = 0;
+  p.scales[3] = 0;
+  std::vector<int8_t> q(p.n * p.k, 99);
+  const eb::Status s = eb::GptqRound(p.w.data(), p.n, p.k, p.scales.data(),
+                                     p.h.data(), eb::kGptqDamp, q.data());
+  INFO(s.ToString());
+  REQUIRE(s.ok());
+  for (size_t i = 0; i < p.k; ++i) CHECK(q[3 * p.k + i] == 0);
+  for (int8_t v : q) CHECK(std::abs(int(v)) <= 127);
+  // Column 0 has no earlier column to take feedback from, and the dead
+  // column 5 is uncoupled (H[j, 5] = 0): both are rounded to nearest.
+  const std::vector<int8_t> nearest = NearestQ(p);
+  for (size_t r = 0; r < p.n; ++r) {
+    CHECK(q[r * p.k + 0] == nearest[r * p.k + 0]);
+    CHECK(q[r * p.k + 5] == nearest[r * p.k + 5]);
+  }
+  // All-zero H: nothing to go by, nearest rounding.
+  std::vector<float> zero(p.k * p.k, 0.0f);
+  REQUIRE(eb::GptqRound(p.w.data(), p.n, p.k, p.scales.data(), zero.data(),
+                        eb::kGptqDamp, q.data())
+              .ok());
+  CHECK(q == nearest);
+
+  std::vector<float> bad = p.h;
+  bad[2 * p.k + 2] = -1.0f;
+  eb::Status e = eb::GptqRound(p.w.data(), p.n, p.k, p.scales.data(),
+                               bad.data(), eb::kGptqDamp, q.data());
+  CHECK(e.code() == StatusCode::kInvalidArgument);
+  CHECK(e.message().find("H[2, 2]") != std::string::npos);
+  e = eb::GptqRound(p.w.data(), p.n, p.k, p.scales.data(), p.h.data(), 0.0,
+                    q.data());
+  CHECK(e.code() == StatusCode::kInvalidArgument);
+  CHECK(e.message().find("damping") != std::string::npos);
+}
+
 TEST_CASE("SmoothFactors: formula, zero / clamp guards") {
   // W [2, 4]; column max |W| = {2, 0, 1, 1e-12}.
   const float w[8] = {2, 0, -1, 1e-12f, -1, 0, 0.5f, 0};
@@ -313,6 +538,11 @@ TEST_CASE("int8 without calibration: packed tensors, no smoothing, report") {
   const json r = Report(*m);
   CHECK(r["precision"] == "int8");
   CHECK(r["smoothing"] == "off");
+  // GPTQ is the default but needs the calibration Hessian.
+  CHECK(r["weight_rounding"] == "nearest");
+  CHECK(r["weight_rounding_requested"] == "gptq");
+  CHECK(r["embeddings"][eb::names::kPositionEmbeddings]["dtype"] == "int8");
+  CHECK(r["embeddings"][eb::names::kTokenTypeEmbeddings]["dtype"] == "int8");
   CHECK(r["calibration"].is_null());
   CHECK(r["fidelity"].is_null());
   CHECK(r["token_agreement"].is_null());
@@ -334,6 +564,80 @@ TEST_CASE("int8 without calibration: packed tensors, no smoothing, report") {
   CHECK(rel < kLogitRelTol);
 }
 
+TEST_CASE(
+    "int8 position / token type embeddings: exact dequantization, "
+    "bad scales give clear errors") {
+  TempDir d;
+  const eb::HfCheckpoint& c = Fixture();
+  std::string report;
+  auto built = eb::BuildTensors(c, "int8", &report);
+  REQUIRE(built.ok());
+  eb::WriteOptions wopt;
+  wopt.precision = "int8";
+  wopt.max_seq_len = std::min(128, c.max_position_embeddings);
+  auto write = [&](const std::vector<eb::OutputTensor>& t,
+                   const std::string& path) {
+    const eb::Status s = eb::WriteEbm(c, t, wopt, path);
+    INFO(s.ToString());
+    REQUIRE(s.ok());
+  };
+  auto find = [](std::vector<eb::OutputTensor>& ts,
+                 const std::string& name) -> eb::OutputTensor& {
+    for (eb::OutputTensor& t : ts) {
+      if (t.name == name) return t;
+    }
+    FAIL("no tensor " << name);
+    return ts.front();
+  };
+  write(*built, d / "q.ebm");
+  // The same model with position / type tables stored as their f32
+  // dequantized values (scale[r] * q[r, d]): the runtime's on-the-fly
+  // dequantization must give bit-identical logits.
+  std::vector<eb::OutputTensor> deq = *built;
+  for (const char* name :
+       {eb::names::kPositionEmbeddings, eb::names::kTokenTypeEmbeddings}) {
+    eb::OutputTensor& t = find(deq, name);
+    REQUIRE(t.dtype == eb::fb::DType::I8);
+    const size_t rows = t.shape[0], dim = t.shape[1];
+    std::vector<float> f(rows * dim);
+    for (size_t r = 0; r < rows; ++r) {
+      eb::quant::DequantizeRow(
+          reinterpret_cast<const int8_t*>(t.bytes.data()) + r * dim, dim,
+          t.scales[r], f.data() + r * dim);
+    }
+    t.dtype = eb::fb::DType::F32;
+    t.scales.clear();
+    t.bytes.resize(f.size() * sizeof(float));
+    std::memcpy(t.bytes.data(), f.data(), t.bytes.size());
+  }
+  write(deq, d / "deq.ebm");
+  const Tags q = TagAll(d / "q.ebm"), f = TagAll(d / "deq.ebm");
+  CHECK(q.labels == f.labels);
+  CHECK(q.logits == f.logits);
+
+  struct Bad {
+    const char* name;
+    size_t scales;  // entries kept
+  };
+  for (const Bad& b : {Bad{eb::names::kPositionEmbeddings, 0},
+                       Bad{eb::names::kPositionEmbeddings, 7},
+                       Bad{eb::names::kTokenTypeEmbeddings, 1},
+                       Bad{eb::names::kWordEmbeddings, 0}}) {
+    INFO(b.name << " with " << b.scales << " scales");
+    std::vector<eb::OutputTensor> t = *built;
+    find(t, b.name).scales.resize(b.scales);
+    write(t, d / "bad.ebm");
+    // The file is well-formed; the encoder rejects it when a tagger is built.
+    auto m = Load(d / "bad.ebm");
+    auto tagger = eb::Tagger::Create(*m, {}, nullptr);
+    REQUIRE_FALSE(tagger.ok());
+    const eb::Status& s = tagger.status();
+    CHECK(s.code() == StatusCode::kFailedPrecondition);
+    CHECK(s.message().find(b.name) != std::string::npos);
+    CHECK(s.message().find("quant.scales") != std::string::npos);
+  }
+}
+
 TEST_CASE("int8 with calibration: smoothing factors, report, logits") {
   TempDir d;
   const eb::HfCheckpoint& c = Fixture();
@@ -347,25 +651,38 @@ TEST_CASE("int8 with calibration: smoothing factors, report, logits") {
   CHECK(r["calibration"]["sentences"] == 50);
   const std::vector<GemmName> gemms = Gemms(c);
   REQUIRE(r["gemms"].size() == gemms.size());
-  int smoothed = 0;
+  CHECK(r["weight_rounding"] == "gptq");
+  CHECK(r["gptq"]["damp"] == doctest::Approx(eb::kGptqDamp));
+  int smoothed = 0, gptq_gemms = 0;
   for (size_t i = 0; i < gemms.size(); ++i) {
     const json& g = r["gemms"][i];
     INFO(g.dump());
     CHECK(g["name"] == gemms[i].weight);
+    const bool gptq = g["rounding"] == "gptq";
+    gptq_gemms += gptq;
     const bool has =
-        CheckPacked(m->file(), gemms[i], c.weights.at(gemms[i].weight));
+        CheckPacked(m->file(), gemms[i], c.weights.at(gemms[i].weight), gptq);
     CHECK(has == g["smoothed"].get<bool>());
     smoothed += has;
     const double e = g["rel_err"].get<double>();
+    const double e_nearest = g["rel_err_nearest"].get<double>();
     CHECK(e >= 0);
     CHECK(e < 0.1);
-    CHECK(e == std::min(g["rel_err_smoothed"].get<double>(),
-                        g["rel_err_unsmoothed"].get<double>()));
+    CHECK(e_nearest == std::min(g["rel_err_smoothed"].get<double>(),
+                                g["rel_err_unsmoothed"].get<double>()));
+    // GPTQ is kept only where it lowers the measured error.
+    if (gptq) {
+      CHECK(e < e_nearest);
+    } else {
+      CHECK(e == e_nearest);
+    }
     CHECK(g["max_abs_x"].get<double>() > 0);
     CHECK(g["outlier_ratio"].get<double>() >= 1);
     CHECK(g["sampled_rows"].get<int>() > 0);
   }
   CHECK(smoothed > 0);
+  MESSAGE("GEMMs with GPTQ rounding: " << gptq_gemms << " / " << gemms.size());
+  CHECK(gptq_gemms > 0);
   CheckEmbeddingsI8(m->file(), c);
   CheckOthersF32(m->file(), c);
   const double agree = r["token_agreement"].get<double>();
@@ -387,6 +704,35 @@ TEST_CASE("int8 with calibration: smoothing factors, report, logits") {
   CHECK(Agreement(q, f) == doctest::Approx(agree).epsilon(1e-12));
 }
 
+TEST_CASE("--weight-rounding nearest, --int8-embeddings word") {
+  TempDir d;
+  const eb::HfCheckpoint& c = Fixture();
+  eb::ConvertOptions o = Options(d / "q.ebm", "int8", kCalib);
+  o.weight_rounding = "nearest";
+  o.int8_embeddings = "word";
+  MustConvert(c, o);
+  auto m = Load(d / "q.ebm");
+  const json r = Report(*m);
+  CHECK(r["weight_rounding"] == "nearest");
+  CHECK_FALSE(r.contains("gptq"));
+  CHECK(m->file().Find(eb::names::kWordEmbeddings)->meta->dtype() ==
+        eb::fb::DType::I8);
+  for (const char* name :
+       {eb::names::kPositionEmbeddings, eb::names::kTokenTypeEmbeddings}) {
+    CHECK(m->file().Find(name)->meta->dtype() == eb::fb::DType::F32);
+    CHECK_FALSE(r["embeddings"].contains(name));
+  }
+  auto tagger = eb::Tagger::Create(*m, {}, nullptr);
+  CHECK(tagger.ok());
+  const std::vector<GemmName> gemms = Gemms(c);
+  for (size_t i = 0; i < gemms.size(); ++i) {
+    const json& g = r["gemms"][i];
+    CHECK(g["rounding"] == "nearest");
+    CHECK(g["rel_err"] == g["rel_err_nearest"]);
+    CheckPacked(m->file(), gemms[i], c.weights.at(gemms[i].weight));
+  }
+}
+
 TEST_CASE("alpha search picks the lowest-error alpha per GEMM") {
   TempDir d;
   const eb::HfCheckpoint& c = Fixture();
@@ -404,8 +750,8 @@ TEST_CASE("alpha search picks the lowest-error alpha per GEMM") {
     const double e = g["rel_err"].get<double>();
     CHECK(e <= g["rel_err_unsmoothed"].get<double>());
     CHECK(e <= g["rel_err_smoothed"].get<double>());
-    CHECK(CheckPacked(m->file(), gemms[i], c.weights.at(gemms[i].weight)) ==
-          g["smoothed"].get<bool>());
+    CHECK(CheckPacked(m->file(), gemms[i], c.weights.at(gemms[i].weight),
+                      g["rounding"] == "gptq") == g["smoothed"].get<bool>());
     if (g["smoothed"] == true) {
       const float a = g["alpha"].get<float>();
       CHECK(std::find(std::begin(eb::kAlphaGrid), std::end(eb::kAlphaGrid),
@@ -428,8 +774,12 @@ TEST_CASE("guard: unattainable --min-fidelity keeps everything f32") {
   auto m = Load(d / "q.ebm");
   const json r = Report(*m);
   CHECK(r["fidelity_met"] == false);
-  CHECK(r["kept_f32"].size() == Gemms(c).size() + 1);
+  // Every GEMM, then the word, position and token type embeddings.
+  CHECK(r["kept_f32"].size() == Gemms(c).size() + 3);
   CHECK(r["word_embeddings"]["dtype"] == "f32");
+  for (const char* name : kEmbeddingTables) {
+    CHECK(r["embeddings"][name]["dtype"] == "f32");
+  }
   // The first guard step keeps the GEMM with the highest rel_err.
   double worst = -1;
   std::string worst_name;
@@ -441,7 +791,7 @@ TEST_CASE("guard: unattainable --min-fidelity keeps everything f32") {
     }
   }
   CHECK(r["guard_steps"][0]["next_kept"] == worst_name);
-  CHECK(r["guard_steps"].size() == Gemms(c).size() + 2);
+  CHECK(r["guard_steps"].size() == Gemms(c).size() + 4);
   for (const std::string& name : eb::CanonicalTensorNames(c.num_layers)) {
     CHECK(m->file().Find(name)->meta->dtype() == eb::fb::DType::F32);
   }
@@ -468,6 +818,17 @@ TEST_CASE("int8 options are validated and leave no output") {
   o = Options(d / "q.ebm", "int8", kCalib);
   o.smooth_alpha = 1.5f;
   CHECK(eb::ConvertCheckpoint(c, o).code() == StatusCode::kInvalidArgument);
+  o = Options(d / "q.ebm", "int8", kCalib);
+  o.int8_embeddings = "none";
+  CHECK(eb::ConvertCheckpoint(c, o).code() == StatusCode::kInvalidArgument);
+  o = Options(d / "q.ebm", "int8", kCalib);
+  o.weight_rounding = "stochastic";
+  {
+    const eb::Status r = eb::ConvertCheckpoint(c, o);
+    CHECK(r.code() == StatusCode::kInvalidArgument);
+    CHECK(r.message().find("--weight-rounding 'stochastic'") !=
+          std::string::npos);
+  }
   o = Options(d / "q.ebm", "int8", d / "missing.txt");
   const eb::Status s = eb::ConvertCheckpoint(c, o);
   CHECK(s.code() == StatusCode::kNotFound);

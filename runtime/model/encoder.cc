@@ -67,36 +67,44 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(
     return Status::Ok();
   };
 
-  // Embeddings.
+  // Embeddings: each table F32, or I8 with quant.scales (one per row).
   {
-    const TensorView* w = file.Find(names::kWordEmbeddings);
-    if (w == nullptr) {
-      return FailedPrecondition("model file '" + file.path() + "': tensor '" +
-                                names::kWordEmbeddings + "' is missing");
-    }
-    const fb::DType dt = w->meta->dtype();
-    StatusOr<const TensorView*> wf = file.Require(
-        names::kWordEmbeddings, dt == fb::DType::I8 ? dt : fb::DType::F32,
-        {c.vocab_size(), H});
-    if (!wf.ok()) return wf.status();
-    e->emb_.word = wf.value();
-    if (dt == fb::DType::I8) {
-      const fb::QuantParams* q = w->meta->quant();
-      if (q == nullptr || q->scales() == nullptr ||
-          q->scales()->size() != static_cast<size_t>(c.vocab_size())) {
-        return FailedPrecondition(
-            "model file '" + file.path() + "': tensor '" +
-            names::kWordEmbeddings +
-            "' is int8 but has no quant.scales with one entry per row (" +
-            std::to_string(c.vocab_size()) + ")");
+    auto table = [&](const char* name, int64_t rows, const TensorView** view,
+                     const float** scales) -> Status {
+      const TensorView* t = file.Find(name);
+      if (t == nullptr) {
+        return FailedPrecondition("model file '" + file.path() + "': tensor '" +
+                                  name + "' is missing");
       }
-      e->emb_.word_scales = q->scales()->data();
-    }
-    EB_RETURN_IF_ERROR(f32(names::kPositionEmbeddings,
-                           {c.max_position_embeddings(), H},
-                           &e->emb_.position));
-    EB_RETURN_IF_ERROR(f32(names::kTokenTypeEmbeddings,
-                           {c.type_vocab_size(), H}, &e->emb_.token_type));
+      const fb::DType dt = t->meta->dtype();
+      StatusOr<const TensorView*> r = file.Require(
+          name, dt == fb::DType::I8 ? dt : fb::DType::F32, {rows, H});
+      if (!r.ok()) return r.status();
+      *view = r.value();
+      *scales = nullptr;
+      if (dt != fb::DType::I8) return Status::Ok();
+      const fb::QuantParams* q = t->meta->quant();
+      if (q == nullptr || q->scales() == nullptr ||
+          q->scales()->size() != static_cast<size_t>(rows)) {
+        return FailedPrecondition(
+            "model file '" + file.path() + "': tensor '" + name +
+            "' is int8 but has no quant.scales with one entry per row (" +
+            std::to_string(rows) + ", found " +
+            std::to_string(q == nullptr || q->scales() == nullptr
+                               ? 0
+                               : q->scales()->size()) +
+            ")");
+      }
+      *scales = q->scales()->data();
+      return Status::Ok();
+    };
+    EB_RETURN_IF_ERROR(table(names::kWordEmbeddings, c.vocab_size(),
+                             &e->emb_.word, &e->emb_.word_scales));
+    EB_RETURN_IF_ERROR(table(names::kPositionEmbeddings,
+                             c.max_position_embeddings(), &e->emb_.position,
+                             &e->emb_.position_scales));
+    EB_RETURN_IF_ERROR(table(names::kTokenTypeEmbeddings, c.type_vocab_size(),
+                             &e->emb_.token_type, &e->emb_.token_type_scales));
     EB_RETURN_IF_ERROR(f32(names::kEmbeddingLnGamma, {H}, &e->emb_.ln_g));
     EB_RETURN_IF_ERROR(f32(names::kEmbeddingLnBeta, {H}, &e->emb_.ln_b));
   }
@@ -233,14 +241,32 @@ std::string Encoder::gemm_kinds() const {
 
 void Encoder::GatherEmbeddings(const int32_t* ids, size_t n, float* x) const {
   const size_t H = hidden_;
-  const float* type0 = emb_.token_type;  // single-segment input: type id 0.
+  // Single-segment input: token type id 0, row 0 of the table; an int8 row
+  // is dequantized on the fly (scale * q, codec.h) in the same f32 add.
+  const float* type0 = emb_.token_type_scales == nullptr
+                           ? emb_.token_type->as<float>()
+                           : nullptr;
+  const int8_t* type0_q = emb_.token_type_scales != nullptr
+                              ? emb_.token_type->as<int8_t>()
+                              : nullptr;
+  const float type0_scale =
+      emb_.token_type_scales != nullptr ? emb_.token_type_scales[0] : 0.0f;
+  auto add_type0 = [&](float* out) {
+    if (type0 != nullptr) {
+      for (size_t j = 0; j < H; ++j) out[j] += type0[j];
+    } else {
+      for (size_t j = 0; j < H; ++j) {
+        out[j] += type0_scale * static_cast<float>(type0_q[j]);
+      }
+    }
+  };
   if (emb_.word_scales != nullptr) {
     const int8_t* word = emb_.word->as<int8_t>();
     for (size_t r = 0; r < n; ++r) {
       const size_t id = static_cast<size_t>(ids[r]);
       float* out = x + r * H;
       kernels::DequantizeRowI8(word + id * H, H, emb_.word_scales[id], out);
-      for (size_t j = 0; j < H; ++j) out[j] += type0[j];
+      add_type0(out);
     }
     return;
   }
@@ -248,7 +274,8 @@ void Encoder::GatherEmbeddings(const int32_t* ids, size_t n, float* x) const {
   for (size_t r = 0; r < n; ++r) {
     const float* w = word + static_cast<size_t>(ids[r]) * H;
     float* out = x + r * H;
-    for (size_t j = 0; j < H; ++j) out[j] = w[j] + type0[j];
+    std::memcpy(out, w, H * sizeof(float));
+    add_type0(out);
   }
 }
 
@@ -263,9 +290,18 @@ const float* Encoder::Forward(const int32_t* ids, size_t n,
   EB_CHECK(n >= 1 && n <= max_seq_);
   const size_t H = hidden_;
   GatherEmbeddings(ids, n, x_);
-  // x = LN(word + type + position); positions 0..n-1 are contiguous rows.
-  kernels::AddLayerNorm(x_, emb_.position, emb_.ln_g, emb_.ln_b, eps_, n, H,
-                        x_);
+  // x = LN(word + type + position); positions 0..n-1 are contiguous rows,
+  // dequantized into tmp_ (free until attn_out) when the table is int8.
+  const float* position = emb_.position->as<float>();
+  if (emb_.position_scales != nullptr) {
+    const int8_t* pq = emb_.position->as<int8_t>();
+    for (size_t r = 0; r < n; ++r) {
+      kernels::DequantizeRowI8(pq + r * H, H, emb_.position_scales[r],
+                               tmp_ + r * H);
+    }
+    position = tmp_;
+  }
+  kernels::AddLayerNorm(x_, position, emb_.ln_g, emb_.ln_b, eps_, n, H, x_);
   const size_t head_dim = H / heads_;
   AttentionTask task{qkv_,
                      n,

@@ -60,11 +60,15 @@ class Encoder {
     std::unique_ptr<Linear> qkv, attn_out, ffn_in, ffn_out;
     const float *attn_ln_g, *attn_ln_b, *ffn_ln_g, *ffn_ln_b;
   };
+  // Each table is f32 [rows, H], or int8 [rows, H] with one scale per row
+  // (scales != null; value = scale[r] * q[r, d], runtime/quant/codec.h).
   struct Embeddings {
-    const TensorView* word = nullptr;  // f32 [V, H] or i8 + row scales.
+    const TensorView* word = nullptr;  // [V, H]
     const float* word_scales = nullptr;
-    const float* position = nullptr;    // [P, H]
-    const float* token_type = nullptr;  // [T, H]
+    const TensorView* position = nullptr;  // [P, H]
+    const float* position_scales = nullptr;
+    const TensorView* token_type = nullptr;  // [T, H]
+    const float* token_type_scales = nullptr;
     const float *ln_g = nullptr, *ln_b = nullptr;
   };
 

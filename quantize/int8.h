@@ -92,7 +92,10 @@ struct Int8Options {
   // kGptq without calibration_path falls back to kNearest (no Hessian); the
   // report's "weight_rounding" says which one was used.
   WeightRounding weight_rounding = WeightRounding::kGptq;
-  // Position and token type embeddings int8 too (else F32, as before).
+  // Position and token type embeddings int8 too (else F32). The converter
+  // sets it from ConvertOptions::int8_embeddings, whose default "word" keeps
+  // them F32 (fidelity, see quantize/convert.h); true here serves tests and
+  // BuildTensors, which exercise every int8 table.
   bool int8_position_type = true;
   bool progress = false;  // progress bar + summary table on stderr
 };

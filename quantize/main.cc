@@ -45,9 +45,9 @@ int main(int argc, char** argv) {
                  "--calibration, else nearest is used); 'nearest' rounds each "
                  "value to nearest");
   app.add_option("--int8-embeddings", opt.int8_embeddings,
-                 "int8: 'all' (default) stores the word, position and token "
-                 "type embeddings int8 (one scale per row); 'word' keeps "
-                 "position / token type f32");
+                 "int8: 'word' (default) stores the word embeddings int8 "
+                 "(one scale per row) and keeps position / token type f32; "
+                 "'all' stores all three tables int8");
   app.add_option("--calibration-limit", opt.calibration_limit,
                  "calibration sentences used (default 512)");
   bool quiet = false;

@@ -29,19 +29,22 @@ namespace {
 // details move it by ~+-0.0005: ~25 near-tied entities of ~5000):
 //   GEMMs      embeddings int8         F1(int8, f32)
 //   nearest    word                    0.9949  (before GPTQ)
-//   GPTQ       word                    0.9951
+//   GPTQ       word                    0.9951  (converter default)
 //   nearest    word, position, type    0.9922
-//   GPTQ       word, position, type    0.9934  (converter default)
+//   GPTQ       word, position, type    0.9934
 //   f32        word                    0.9972
 //   f32        position, type          0.9970
 //   nearest    none (f32)              0.9960
 //   GPTQ       none (f32)              0.9959
 // Each int8 part alone costs ~0.003, so the issue's spec line "word,
-// position and token-type embeddings int8" (the default) does not reach
-// 0.995 on pd-tiny. The test holds the level each configuration
-// reproducibly meets; the gap to 0.995 is reported in the issue, not hidden.
-constexpr double kMinEntityFidelity = 0.994;     // int8_embeddings = "word"
-constexpr double kMinEntityFidelityAll = 0.991;  // default: all tables int8
+// position and token-type embeddings int8" (--int8-embeddings all) does not
+// reach 0.995 on pd-tiny; the gap is reported in the issue, not hidden.
+// With the f32 steps made target-independent (det_math-inl.h) the figures
+// are exact for a given code version on every FMA CPU: GPTQ + word gives
+// 0.99530, GPTQ + all tables 0.99370. The converter therefore defaults to
+// int8 word embeddings only; the default must meet the issue's 0.995.
+constexpr double kMinEntityFidelity = 0.995;     // default: word table int8
+constexpr double kMinEntityFidelityAll = 0.993;  // --int8-embeddings all
 constexpr double kMinTokenAgreement = 0.997;     // same label as f32
 constexpr double kMaxGoldF1Drop = 0.003;         // 0.3 F1 points
 
@@ -138,18 +141,18 @@ void CheckModel(const std::string& name, const std::string& data_path,
   auto data = eb::ReadBioFile(data_path);
   REQUIRE(data.ok());
   const Outputs f32 = Run(Convert(dir, "f32"), data.value());
-  // The default (all embedding tables int8), then word-only int8 embeddings.
-  for (const std::string emb : {"", "word"}) {
+  // The default (word embeddings int8), then all embedding tables int8.
+  for (const std::string emb : {"", "all"}) {
     const Outputs i8 = Run(Convert(dir, "int8", emb), data.value());
     const Fidelity fid = Compare(f32, i8);
-    MESSAGE(name << " (int8 embeddings: " << (emb.empty() ? "all" : emb)
+    MESSAGE(name << " (int8 embeddings: " << (emb.empty() ? "word" : emb)
                  << "): F1 vs gold f32 " << f32.gold.f1() << ", int8 "
                  << i8.gold.f1() << "; int8 vs f32: token agreement "
                  << fid.token_agreement << ", entity F1 " << fid.entity_f1);
     CHECK(std::fabs(i8.gold.f1() - f32.gold.f1()) <= kMaxGoldF1Drop);
     if (check_fidelity) {
       CHECK(fid.entity_f1 >=
-            (emb.empty() ? kMinEntityFidelityAll : kMinEntityFidelity));
+            (emb.empty() ? kMinEntityFidelity : kMinEntityFidelityAll));
       CHECK(fid.token_agreement >= kMinTokenAgreement);
     }
   }

@@ -58,6 +58,9 @@ eb::ConvertOptions Options(const std::string& out, const std::string& prec,
   o.output_path = out;
   o.precision = prec;
   o.calibration_path = calib;
+  // Most tests check every int8 table; the converter's default ("word") is
+  // covered by "--weight-rounding nearest, default --int8-embeddings word".
+  o.int8_embeddings = "all";
   return o;
 }
 
@@ -704,12 +707,13 @@ TEST_CASE("int8 with calibration: smoothing factors, report, logits") {
   CHECK(Agreement(q, f) == doctest::Approx(agree).epsilon(1e-12));
 }
 
-TEST_CASE("--weight-rounding nearest, --int8-embeddings word") {
+TEST_CASE("--weight-rounding nearest, default --int8-embeddings word") {
   TempDir d;
   const eb::HfCheckpoint& c = Fixture();
   eb::ConvertOptions o = Options(d / "q.ebm", "int8", kCalib);
   o.weight_rounding = "nearest";
-  o.int8_embeddings = "word";
+  o.int8_embeddings = eb::ConvertOptions().int8_embeddings;
+  CHECK(o.int8_embeddings == "word");
   MustConvert(c, o);
   auto m = Load(d / "q.ebm");
   const json r = Report(*m);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -16,6 +17,8 @@
 #include <memory>
 #include <set>
 #include <sstream>
+#include <system_error>
+#include <thread>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -673,9 +676,12 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
         TagAll(f32_path, calib.sentences, observer, &progress, &ref_tags));
   }
 
-  // 2 + 3. Smoothing and per-GEMM error.
+  // 2 + 3. Smoothing and per-GEMM error. GEMMs are independent (each reads
+  // the checkpoint and its own stats[i], writes results[i] and frees its
+  // Hessian), so they are spread over the machine's cores; the result does
+  // not depend on the thread count.
   std::vector<GemmResult> results(specs.size());
-  for (size_t i = 0; i < specs.size(); ++i) {
+  auto process = [&](size_t i) {
     const GemmSpec& g = specs[i];
     const F32Tensor& w = ckpt.weights.at(g.weight);
     const float* bias = ckpt.weights.at(g.bias).data.data();
@@ -683,7 +689,7 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
     QuantizedGemm plain = PackGemm(g, w, {});
     if (!calibrated) {
       res.chosen = std::move(plain);
-      continue;
+      return;
     }
     const GemmStats& st = stats[i];
     res.max_abs_x = *std::max_element(st.x_absmax.begin(), st.x_absmax.end());
@@ -750,6 +756,22 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const HfCheckpoint& ckpt,
       }
       std::vector<float>().swap(h);
     }
+  };
+  {
+    std::atomic<size_t> next{0};
+    auto worker = [&] {
+      for (size_t i; (i = next.fetch_add(1)) < specs.size();) process(i);
+    };
+    const size_t threads = std::min<size_t>(
+        specs.size(), std::max(1u, std::thread::hardware_concurrency()));
+    std::vector<std::thread> pool;
+    try {
+      for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
+    } catch (const std::system_error&) {
+      // Fewer threads: the remaining ones (and this one) do all the work.
+    }
+    worker();
+    for (std::thread& t : pool) t.join();
   }
 
   // Embedding tables (word, position, token type): per-row int8 with the

@@ -350,24 +350,15 @@ QuantizedGemm PackGemm(const GemmSpec& g, const F32Tensor& w,
 }
 
 // `base` with its weights replaced by the rounded q[n, k] (same scales and
-// smoothing): packed per codec.h I8PackedK4, weight_sums = sum_k q.
+// smoothing), packed by codec.h PackQuantizedI8.
 QuantizedGemm WithRounded(const GemmSpec& g, const QuantizedGemm& base,
                           std::vector<int8_t> q) {
   QuantizedGemm out;
   out.tensor = base.tensor;
   OutputTensor& t = out.tensor;
-  int8_t* packed = reinterpret_cast<int8_t*>(t.bytes.data());
-  std::memset(packed, 0, t.bytes.size());
-  const size_t kp = quant::RoundUpTo(g.k, quant::kI8KGroup);
-  for (size_t r = 0; r < g.n; ++r) {
-    int32_t sum = 0;
-    for (size_t i = 0; i < g.k; ++i) {
-      const int8_t v = q[r * g.k + i];
-      packed[quant::PackedI8Offset(r, i, kp)] = v;
-      sum += v;
-    }
-    t.weight_sums[r] = sum;
-  }
+  quant::PackQuantizedI8(q.data(), g.n, g.k,
+                         reinterpret_cast<int8_t*>(t.bytes.data()),
+                         t.weight_sums.data());
   out.q = std::move(q);
   return out;
 }

@@ -147,9 +147,6 @@ inline void QuantizeEmbeddingRows(const float* e, size_t rows, size_t dim,
   }
 }
 
-// Quantizes and packs W[N, K] (row-major f32, nn.Linear layout) with optional
-// smoothing s[K] (nullable). packed: PackedI8Size(n, k) bytes (fully written,
-// padding zeroed); scales, weight_sums: n entries. No allocation.
 // Embeddings, converter side: like QuantizeEmbeddingRows, but each row's
 // scale is the one of kClipCandidates clipping ratios c in [0.5, 1] (scale =
 // c * amax / 127, values beyond +-127 * scale clamped) with the smallest
@@ -195,6 +192,9 @@ inline void QuantizeEmbeddingRowsMse(const float* e, size_t rows, size_t dim,
   }
 }
 
+// Quantizes and packs W[N, K] (row-major f32, nn.Linear layout) with optional
+// smoothing s[K] (nullable). packed: PackedI8Size(n, k) bytes (fully written,
+// padding zeroed); scales, weight_sums: n entries. No allocation.
 inline void PackWeightsI8(const float* w, const float* smooth, size_t n,
                           size_t k, int8_t* packed, float* scales,
                           int32_t* weight_sums) {
@@ -218,6 +218,23 @@ inline void PackWeightsI8(const float* w, const float* smooth, size_t n,
       }
     }
     scales[r] = amax / 127.0f;
+    weight_sums[r] = sum;
+  }
+}
+
+// Packs already quantized values q[N, K] (row-major; e.g. re-rounded by the
+// converter) with PackWeightsI8's layout: packed fully written, padding
+// zeroed; weight_sums[n] = sum_k q[n, k].
+inline void PackQuantizedI8(const int8_t* q, size_t n, size_t k, int8_t* packed,
+                            int32_t* weight_sums) {
+  const size_t kp = RoundUpTo(k, kI8KGroup);
+  std::memset(packed, 0, PackedI8Size(n, k));
+  for (size_t r = 0; r < n; ++r) {
+    int32_t sum = 0;
+    for (size_t i = 0; i < k; ++i) {
+      packed[PackedI8Offset(r, i, kp)] = q[r * k + i];
+      sum += q[r * k + i];
+    }
     weight_sums[r] = sum;
   }
 }

@@ -19,8 +19,10 @@
 #include "hwy/targets.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/gemm_i8_ref.h"
+#include "runtime/kernels/kernel_tolerances.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/quant/codec.h"
+#include "tests/hwy_targets.h"
 
 namespace edgebert {
 namespace {
@@ -29,7 +31,7 @@ using kernels::GemmI8Epilogue;
 using kernels::PackedWeightsI8View;
 
 // |y - y_ref| <= kOutputRelTol * (|float(acc) * scale| + |bias| + 1e-2):
-// the kernels use FMA and a rational erf (|error| <= kGemmI8ErfMaxAbsErr =
+// the kernels use FMA and a rational erf (|error| <= tol::kErfMaxAbsErr =
 // 4.5e-7, so GELU error <= 0.5 |v| 4.5e-7 + rounding), the reference separate
 // multiply-add and std::erf.
 constexpr float kOutputRelTol = 1e-5f;
@@ -186,11 +188,10 @@ void RunAllTargets(const Problem& p) {
 
   pthreadpool_t pool2 = pthreadpool_create(2);
   REQUIRE(pool2 != nullptr);
-  // f32 outputs of the first FMA target: every other FMA target (and the
-  // NEON kernel without dot product) must reproduce them bit for bit
-  // (det_math-inl.h contract; the int32 accumulators are exact anyway).
-  std::vector<float> y_fma_first;
-  std::string fma_first_name;
+  // f32 outputs: every FMA target (and the NEON kernel without dot product)
+  // must reproduce the first one's bit for bit (det_math-inl.h contract; the
+  // int32 accumulators are exact anyway).
+  testing::FmaTargetsAgree agree;
   for (int64_t target : TargetsToTest()) {
     hwy::SetSupportedTargetsForTest(target);
     for (int dot = 0; dot < 2; ++dot) {
@@ -205,17 +206,7 @@ void RunAllTargets(const Problem& p) {
                             y_gelu_ref, &y_all);
       CheckAgainstReference(p, pool2, xq_ref, rs_ref, acc_ref, y_ref,
                             y_gelu_ref, &y_all);
-      if (kernels::ActiveTargetHasFma()) {
-        if (fma_first_name.empty()) {
-          fma_first_name = name;
-          y_fma_first = y_all;
-        } else {
-          INFO(name, " vs ", fma_first_name);
-          REQUIRE(y_all.size() == y_fma_first.size());
-          CHECK(std::memcmp(y_all.data(), y_fma_first.data(),
-                            y_all.size() * sizeof(float)) == 0);
-        }
-      }
+      agree.Record("y", name, y_all);
       kernels::GemmI8DisableDotProdForTest(true);
       // Only NEON has a second kernel; skip the repeat when names agree.
       if (dot == 0 && kernels::GemmI8KernelName() == name) break;
@@ -251,7 +242,8 @@ TEST_CASE("gemm_i8: targets under test") {
 
 // GELU(v) = 0.5 v (1 + erf(v / sqrt2)): with |erf error| <= E the epilogue's
 // error is <= 0.5 |v| E, plus one rounding of the final FMA (u |GELU|).
-TEST_CASE("gemm_i8: GELU epilogue erf error within kGemmI8ErfMaxAbsErr") {
+// The epilogue's GELU is det::GeluErf, exposed as kernels::BiasGeluErf.
+TEST_CASE("gemm_i8: GELU epilogue erf error within tol::kErfMaxAbsErr") {
   // Dense grid over the curved part (+ tail columns via an odd length), then
   // saturated and special arguments.
   std::vector<float> v;
@@ -268,13 +260,14 @@ TEST_CASE("gemm_i8: GELU epilogue erf error within kGemmI8ErfMaxAbsErr") {
     hwy::SetSupportedTargetsForTest(target);
     const std::string name = kernels::GemmI8KernelName();
     CAPTURE(name);
-    kernels::GemmI8GeluErf(v.data(), v.size(), y.data());
+    y = v;
+    kernels::BiasGeluErf(y.data(), nullptr, 1, y.size());
     double worst = 0.0;  // max |error| / bound.
     size_t bad = 0;
     for (size_t i = 0; i < v.size(); ++i) {
       const double x = v[i];
       const double ref = 0.5 * x * (1.0 + std::erf(x * 0.70710678118654752));
-      const double bound = 0.5 * std::fabs(x) * kernels::kGemmI8ErfMaxAbsErr +
+      const double bound = 0.5 * std::fabs(x) * kernels::tol::kErfMaxAbsErr +
                            kU * std::fabs(ref) + 1e-45;
       const double err = std::fabs(static_cast<double>(y[i]) - ref);
       worst = std::max(worst, err / bound);

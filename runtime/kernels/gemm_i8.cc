@@ -586,21 +586,6 @@ HWY_INLINE void Epilogue(const Args& a, size_t row0, size_t mr, size_t n0,
   }
 }
 
-void GeluErfImpl(const float* x, size_t n, float* y) {
-  const hn::CappedTag<float, kNR> df;
-  const size_t nl = hn::Lanes(df);
-  size_t i = 0;
-  for (; i + nl <= n; i += nl) {
-    hn::StoreU(det::GeluErf(df, hn::LoadU(df, x + i)), df, y + i);
-  }
-  if (i < n) {
-    HWY_ALIGN float buf[kNR] = {};
-    std::memcpy(buf, x + i, (n - i) * sizeof(float));
-    hn::Store(det::GeluErf(df, hn::Load(df, buf)), df, buf);
-    std::memcpy(y + i, buf, (n - i) * sizeof(float));
-  }
-}
-
 template <class K>
 void GemmTask(const Args& a, size_t task) {
   constexpr size_t kMR = K::kMR;
@@ -693,7 +678,6 @@ HWY_EXPORT(QuantizeRowsI8Impl);
 HWY_EXPORT(DequantizeRowI8Impl);
 HWY_EXPORT(GemmImpl);
 HWY_EXPORT(KernelNameImpl);
-HWY_EXPORT(GeluErfImpl);
 
 size_t QuantizedActivationStride(size_t k) {
   return quant::RoundUpTo(k, quant::kI8KGroup);
@@ -751,10 +735,6 @@ const char* GemmI8KernelName() {
 }
 
 int64_t GemmI8CompiledTargets() { return HWY_TARGETS; }
-
-void GemmI8GeluErf(const float* x, size_t n, float* y) {
-  HWY_DYNAMIC_DISPATCH(GeluErfImpl)(x, n, y);
-}
 
 void GemmI8DisableDotProdForTest(bool disable) {
   gemm_i8_detail::DisableDotProd() = disable;

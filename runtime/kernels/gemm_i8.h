@@ -23,8 +23,6 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "runtime/kernels/kernel_tolerances.h"
-
 namespace edgebert::kernels {
 
 // A packed int8 weight, typically pointers into the mmapped model file.
@@ -72,13 +70,9 @@ const char* GemmI8KernelName();
 // Bit mask of the Highway targets compiled into gemm_i8.cc (HWY_TARGETS).
 int64_t GemmI8CompiledTargets();
 
-// y[i] = the kGeluErf epilogue's GELU of x[i] (all lanes use the vectorized
-// erf; |erf error| <= kGemmI8ErfMaxAbsErr). For tests; x and y may alias.
-void GemmI8GeluErf(const float* x, size_t n, float* y);
-
-// Max |erf error| of the kGeluErf epilogue (det::GeluErf, derivation in
-// kernel_tolerances.h).
-inline constexpr float kGemmI8ErfMaxAbsErr = tol::kErfMaxAbsErr;
+// The kGeluErf epilogue is det::GeluErf (runtime/kernels/det_math-inl.h),
+// the same function as kernels::BiasGeluErf: |erf error| <=
+// tol::kErfMaxAbsErr (tested in gemm_i8_test.cc through BiasGeluErf).
 
 // Test hook: when true, NEON uses the non-dotprod kernel even on CPUs with the
 // dot product extension. No effect elsewhere. Not thread-safe w.r.t. calls.

@@ -11,7 +11,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <memory>
 #include <random>
@@ -151,17 +150,11 @@ TEST_CASE("Highway GEMM matches the reference on every target") {
   std::vector<Problem> problems;
   for (const auto& s : kShapes)
     problems.push_back(MakeProblem(s[0], s[1], s[2]));
-  // Outputs of the first FMA target; the others must match bit for bit
-  // (the micro-kernel sums over k in order with MulAdd, whatever the panel
-  // width: det_math-inl.h contract, which int8 models rely on for their
-  // classifier).
-  std::vector<std::vector<float>> fma_first;
-  std::string fma_first_name;
+  // FMA targets must match bit for bit (the micro-kernel sums over k in
+  // order with MulAdd, whatever the panel width: det_math-inl.h contract,
+  // which int8 models rely on for their classifier).
+  testing::FmaTargetsAgree agree;
   const auto names = ForEachTarget([&] {
-    const bool fma = kernels::ActiveTargetHasFma();
-    const bool first = fma && fma_first_name.empty();
-    if (first) fma_first_name = kernels::ActiveTargetName();
-    size_t pi = 0;
     for (const Problem& p : problems) {
       // Skip the largest shape on the scalar fallback (slow, same code path
       // as the smaller shapes).
@@ -176,14 +169,9 @@ TEST_CASE("Highway GEMM matches the reference on every target") {
       gemm.Run(p.x.data(), p.m, y.data(), pool2.get());
       INFO("m,k,n ", p.m, ",", p.k, ",", p.n);
       CheckClose(p, y);
-      if (first) {
-        fma_first.push_back(y);
-      } else if (fma) {
-        INFO(kernels::ActiveTargetName(), " vs ", fma_first_name);
-        CHECK(std::memcmp(y.data(), fma_first[pi].data(),
-                          y.size() * sizeof(float)) == 0);
-      }
-      ++pi;
+      agree.Record(std::to_string(p.m) + "x" + std::to_string(p.k) + "x" +
+                       std::to_string(p.n),
+                   kernels::ActiveTargetName(), y);
     }
   });
   std::string list;

@@ -6,7 +6,9 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <functional>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -53,6 +55,34 @@ inline std::vector<float> Uniform(size_t n, float lo, float hi, uint32_t seed) {
   for (float& x : v) x = dist(rng);
   return v;
 }
+
+// The determinism contract of runtime/kernels/det_math-inl.h: every target
+// with FMA computes the same bits. Record(key, who, y) keeps y of the first
+// FMA target per key and CHECKs each later FMA target's y against it; while
+// the dispatched target has no FMA it does nothing. compared() counts the
+// comparisons made.
+class FmaTargetsAgree {
+ public:
+  void Record(const std::string& key, const std::string& who,
+              const std::vector<float>& y) {
+    if (!kernels::ActiveTargetHasFma()) return;
+    auto it = first_.find(key);
+    if (it == first_.end()) {
+      first_.emplace(key, std::make_pair(who, y));
+      return;
+    }
+    INFO(key, ": ", who, " vs ", it->second.first);
+    REQUIRE(y.size() == it->second.second.size());
+    CHECK(std::memcmp(y.data(), it->second.second.data(),
+                      y.size() * sizeof(float)) == 0);
+    ++compared_;
+  }
+  size_t compared() const { return compared_; }
+
+ private:
+  std::map<std::string, std::pair<std::string, std::vector<float>>> first_;
+  size_t compared_ = 0;
+};
 
 }  // namespace edgebert::testing
 

@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <random>
 #include <string>
@@ -296,11 +295,9 @@ TEST_CASE("ExpNonPositive: within kExpRelErr of exp, 0 below -64") {
 // the same bits (x86 AVX2 / AVX3 / AVX3_DL here, NEON / SVE / SVE2 under
 // qemu-aarch64); cross_compare checks x86 against ARM end to end.
 TEST_CASE("FMA targets give bit-identical results for every kernel") {
-  std::vector<std::vector<float>> outs;  // one concatenation per FMA target
-  std::vector<std::string> names;
+  testing::FmaTargetsAgree agree;
   const size_t kCols[] = {768, 777};
   ForEachTarget([&] {
-    if (!ActiveTargetHasFma()) return;
     std::vector<float> all;
     for (size_t cols : kCols) {
       const size_t rows = 3;
@@ -329,19 +326,9 @@ TEST_CASE("FMA targets give bit-identical results for every kernel") {
                 nullptr, 0, s.heads, scratch.data(), ctx.data(), hidden);
       all.insert(all.end(), ctx.begin(), ctx.end());
     }
-    outs.push_back(std::move(all));
-    names.push_back(ActiveTargetName());
+    agree.Record("all kernels", ActiveTargetName(), all);
   });
-  MESSAGE("FMA targets compared: ", names.size());
-  for (size_t t = 1; t < outs.size(); ++t) {
-    INFO(names[t], " vs ", names[0]);
-    REQUIRE(outs[t].size() == outs[0].size());
-    size_t differ = 0;
-    for (size_t i = 0; i < outs[0].size(); ++i) {
-      differ += std::memcmp(&outs[t][i], &outs[0][i], sizeof(float)) != 0;
-    }
-    CHECK(differ == 0);
-  }
+  MESSAGE("FMA targets compared with the first: ", agree.compared());
 }
 
 }  // namespace

@@ -21,7 +21,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/api/status.h"
+#include "runtime/base/status.h"
 #include "schema/edgebert_generated.h"
 
 namespace edgebert {

@@ -56,7 +56,7 @@
 #include <vector>
 
 #include "quantize/convert.h"
-#include "runtime/api/status.h"
+#include "runtime/base/status.h"
 
 namespace edgebert {
 

@@ -31,7 +31,7 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/api/status.h"
+#include "runtime/base/status.h"
 #include "runtime/head/entities.h"
 
 namespace edgebert {

@@ -1,6 +1,6 @@
 #include "runtime/head/crf.h"
 
-#include "runtime/api/status.h"
+#include "runtime/base/status.h"
 
 namespace edgebert {
 namespace crf {

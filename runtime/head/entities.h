@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/api/status.h"
+#include "runtime/base/status.h"
 #include "runtime/tokenizer/tokenizer.h"
 
 namespace edgebert {

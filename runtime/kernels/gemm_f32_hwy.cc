@@ -4,7 +4,7 @@
 #include <cstring>
 #include <utility>
 
-#include "runtime/api/status.h"
+#include "runtime/base/status.h"
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "runtime/kernels/gemm_f32_hwy.cc"

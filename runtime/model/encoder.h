@@ -26,7 +26,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/api/status.h"
+#include "runtime/base/status.h"
 #include "runtime/model/linear.h"
 #include "runtime/model/model_file.h"
 

@@ -15,7 +15,7 @@
 #include <memory>
 #include <string>
 
-#include "runtime/api/status.h"
+#include "runtime/base/status.h"
 #include "runtime/ops/gemm_f32.h"
 
 namespace edgebert {

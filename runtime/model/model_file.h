@@ -18,7 +18,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "runtime/api/status.h"
+#include "runtime/base/status.h"
 #include "schema/edgebert_generated.h"
 
 namespace edgebert {

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/api/status.h"
+#include "runtime/base/status.h"
 
 namespace edgebert {
 

@@ -14,7 +14,7 @@
 #include <cstddef>
 #include <memory>
 
-#include "runtime/api/status.h"
+#include "runtime/base/status.h"
 
 namespace edgebert {
 

@@ -23,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/api/status.h"
+#include "runtime/base/status.h"
 
 namespace edgebert {
 

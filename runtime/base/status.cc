@@ -1,4 +1,4 @@
-#include "runtime/api/status.h"
+#include "runtime/base/status.h"
 
 namespace edgebert {
 

@@ -1,8 +1,8 @@
 // Status codes returned across the public API. No exceptions cross the API:
 // every fallible call returns Status or StatusOr<T>, and the message names the
 // offending value and the rule it broke.
-#ifndef EDGEBERT_RUNTIME_API_STATUS_H_
-#define EDGEBERT_RUNTIME_API_STATUS_H_
+#ifndef EDGEBERT_RUNTIME_BASE_STATUS_H_
+#define EDGEBERT_RUNTIME_BASE_STATUS_H_
 
 #include <cstdio>
 #include <cstdlib>
@@ -106,4 +106,4 @@ class [[nodiscard]] StatusOr {
     }                                                                       \
   } while (0)
 
-#endif  // EDGEBERT_RUNTIME_API_STATUS_H_
+#endif  // EDGEBERT_RUNTIME_BASE_STATUS_H_

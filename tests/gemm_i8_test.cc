@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "hwy/targets.h"
+#include "runtime/kernels/activation.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/gemm_i8_ref.h"
 #include "runtime/kernels/kernel_tolerances.h"
@@ -436,6 +437,48 @@ TEST_CASE("embeddings: vectorized quantize / dequantize match the codec") {
     }
   }
   hwy::SetSupportedTargetsForTest(0);
+}
+
+// The tanh-GELU and ReLU epilogues apply, bit for bit, the f32 kernel
+// kernels::BiasActivation (tested against its double reference with
+// tol::kGeluTanhRelErr in activation_lstm_test.cc) to the kNone output, on
+// every target; and stay within that bound of GemmI8Ref.
+TEST_CASE("gemm_i8: tanh-GELU / ReLU epilogues = kNone + BiasActivation") {
+  const Problem p = MakeProblem(testing::CapRowsWhenEmulated(9), 100, 37, 5,
+                                true);
+  const size_t kp = kernels::QuantizedActivationStride(p.k);
+  std::vector<int8_t> xq(p.m * kp);
+  std::vector<float> rs(p.m);
+  kernels::ref::QuantizeActivationsRef(p.x.data(), p.m, p.k, p.x_stride,
+                                       p.inv_smooth.data(), xq.data(),
+                                       rs.data());
+  const std::pair<GemmI8Epilogue, kernels::Act> kinds[] = {
+      {GemmI8Epilogue::kGeluTanh, kernels::Act::kGeluTanh},
+      {GemmI8Epilogue::kRelu, kernels::Act::kRelu}};
+  for (const auto& [epi, act] : kinds) {
+    std::vector<float> want(p.m * p.n);
+    kernels::ref::GemmI8Ref(p.view(), xq.data(), rs.data(), p.m, want.data(),
+                            p.n, epi);
+    for (int64_t target : TargetsToTest()) {
+      hwy::SetSupportedTargetsForTest(target);
+      CAPTURE(kernels::GemmI8KernelName());
+      std::vector<float> y(p.m * p.n), lin(p.m * p.n);
+      kernels::GemmI8(p.view(), xq.data(), rs.data(), p.m, y.data(), p.n, epi,
+                      nullptr);
+      kernels::GemmI8(p.view(), xq.data(), rs.data(), p.m, lin.data(), p.n,
+                      GemmI8Epilogue::kNone, nullptr);
+      std::vector<float> v = lin;
+      kernels::BiasActivation(lin.data(), nullptr, p.m, p.n, act);
+      CHECK(std::memcmp(y.data(), lin.data(), y.size() * 4) == 0);
+      for (size_t i = 0; i < y.size(); ++i) {
+        const float mag = std::fabs(v[i]) + 1e-2f;
+        CHECK(std::fabs(y[i] - want[i]) <=
+              kernels::tol::kGeluTanhRelErr * std::fabs(v[i]) +
+                  kOutputRelTol * mag);
+      }
+    }
+    hwy::SetSupportedTargetsForTest(0);
+  }
 }
 
 }  // namespace

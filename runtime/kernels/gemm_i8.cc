@@ -63,7 +63,7 @@ struct Args {
   size_t y_stride;
   int32_t* acc;
   size_t acc_stride;
-  bool gelu;
+  int act;  // det::kAct* of the epilogue.
 };
 
 inline int32_t Load32(const int8_t* p) {
@@ -569,7 +569,7 @@ HWY_INLINE void Epilogue(const Args& a, size_t row0, size_t mr, size_t n0,
       const auto s = hn::Mul(vrs, hn::LoadU(df, sc + j));
       const auto b = bias ? hn::LoadU(df, bias + j) : hn::Zero(df);
       auto v = hn::MulAdd(hn::ConvertTo(df, acc), s, b);
-      if (a.gelu) v = det::GeluErf(df, v);
+      v = det::Activate(df, v, a.act);
       hn::StoreU(v, df, o + j);
     }
     // Column tail with one-lane vectors: the same fused ops as above.
@@ -580,7 +580,7 @@ HWY_INLINE void Epilogue(const Args& a, size_t row0, size_t mr, size_t n0,
       const auto s = hn::Mul(hn::Set(d1, rs), hn::Set(d1, sc[j]));
       const auto b = hn::Set(d1, bias ? bias[j] : 0.0f);
       auto v = hn::MulAdd(hn::ConvertTo(d1, acc), s, b);
-      if (a.gelu) v = det::GeluErf(d1, v);
+      v = det::Activate(d1, v, a.act);
       o[j] = hn::GetLane(v);
     }
   }
@@ -718,7 +718,7 @@ void GemmI8(const PackedWeightsI8View& w, const int8_t* xq,
   a.row_scales = row_scales;
   a.y = y;
   a.y_stride = y_stride;
-  a.gelu = epilogue == GemmI8Epilogue::kGeluErf;
+  a.act = static_cast<int>(epilogue);  // same codes as det::kAct*
   HWY_DYNAMIC_DISPATCH(GemmImpl)(a, pool);
 }
 

@@ -35,9 +35,12 @@ struct PackedWeightsI8View {
   size_t k = 0;
 };
 
+// Values equal det::kAct* and kernels::Act (activation.h).
 enum class GemmI8Epilogue : uint8_t {
   kNone = 0,     // y = dequantized acc + bias.
   kGeluErf = 1,  // y = GELU(dequantized acc + bias), 0.5 v (1 + erf(v/sqrt2)).
+  kGeluTanh = 2,  // y = tanh-form GELU (det::GeluTanh).
+  kRelu = 3,      // y = max(v, 0).
 };
 
 // Quantized activations are m rows of QuantizedActivationStride(k) int8
@@ -72,7 +75,9 @@ int64_t GemmI8CompiledTargets();
 
 // The kGeluErf epilogue is det::GeluErf (runtime/kernels/det_math-inl.h),
 // the same function as kernels::BiasGeluErf: |erf error| <=
-// tol::kErfMaxAbsErr (tested in gemm_i8_test.cc through BiasGeluErf).
+// tol::kErfMaxAbsErr (tested in gemm_i8_test.cc through BiasGeluErf);
+// kGeluTanh / kRelu are det::GeluTanh / max(v, 0), the functions of
+// kernels::BiasActivation (activation.h).
 
 // Test hook: when true, NEON uses the non-dotprod kernel even on CPUs with the
 // dot product extension. No effect elsewhere. Not thread-safe w.r.t. calls.

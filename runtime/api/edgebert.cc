@@ -4,8 +4,10 @@
 #include <cmath>
 
 #include "runtime/head/crf.h"
+#include "runtime/kernels/activation.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/model/bilstm_head.h"
 #include "runtime/model/encoder.h"
 #include "runtime/model/model_file.h"
 #include "runtime/model/tensor_names.h"
@@ -48,8 +50,18 @@ StatusOr<std::unique_ptr<Model>> Model::Load(const std::string& path,
       c.activation = "relu";
       break;
   }
-  c.head = fm.head()->kind() == fb::HeadKind::Crf ? "crf" : "linear";
-  c.tag_scheme = fm.tag_scheme() == fb::TagScheme::BIOES ? "BIOES" : "BIO";
+  switch (fm.head()->kind()) {
+    case fb::HeadKind::Linear:
+      c.head = "linear";
+      break;
+    case fb::HeadKind::Crf:
+      c.head = "crf";
+      break;
+    case fb::HeadKind::BiLstmCrf:
+      c.head = "bilstm_crf";
+      break;
+  }
+  c.tag_scheme = fb::EnumNameTagScheme(fm.tag_scheme());
   c.precision = m->file_->Metadata(names::kMetaPrecision);
   for (const auto* s : *fm.labels()) c.labels.push_back(s->str());
   return m;
@@ -67,14 +79,41 @@ struct Tagger::Impl {
   std::vector<LabelInfo> label_info;
   int32_t cls_id = 0, sep_id = 0;
   size_t num_labels = 0;
-  // CRF head (empty for linear).
+  // CRF head (empty for linear); start / end null in the TF layout.
   const float *crf_trans = nullptr, *crf_start = nullptr, *crf_end = nullptr;
+  bool crf_window = false;  // Viterbi per window, [CLS] .. [SEP] included.
+  bool logits_tanh = false;
+  std::unique_ptr<BiLstmHead> bilstm;
+  size_t padded_window = 0;  // > 0: BiLSTM models run padded to it.
   // Per-call buffers, reused across calls (grow only).
   std::vector<Token> tokens;
-  std::vector<int32_t> ids, labels;
-  std::vector<float> probs, token_logits, crf_scratch;
+  std::vector<int32_t> ids, labels, padded_ids, window_path;
+  std::vector<float> probs, token_logits, crf_scratch, tanh_logits;
   std::vector<uint32_t> owner;
+
+  // Emissions [n, num_labels] of ids (incl. [CLS]/[SEP]), n <= max_seq_len.
+  const float* Emissions(const int32_t* ids, size_t n);
+  // CRF parameters and the BiLSTM head (after the encoder is created).
+  Status BindHead(const ModelFile& f, GemmF32::Backend backend, size_t rows);
 };
+
+const float* Tagger::Impl::Emissions(const int32_t* in, size_t n) {
+  if (bilstm == nullptr) {
+    const float* logits = encoder->Forward(in, n, pool);
+    if (!logits_tanh) return logits;
+    kernels::Tanh(logits, n * num_labels, tanh_logits.data());
+    return tanh_logits.data();
+  }
+  size_t t = n;
+  if (padded_window > n) {
+    // The TF pipelines pad input_ids with 0 and input_mask with 0.
+    std::copy(in, in + n, padded_ids.begin());
+    std::fill(padded_ids.begin() + n, padded_ids.end(), 0);
+    in = padded_ids.data();
+    t = padded_window;
+  }
+  return bilstm->Forward(encoder->Encode(in, t, n, pool), t, pool);
+}
 
 Tagger::~Tagger() = default;
 
@@ -98,9 +137,26 @@ StatusOr<std::unique_ptr<Tokenizer>> MakeTokenizer(const ModelFile& f) {
   return Tokenizer::Create(std::move(vocab), o);
 }
 
+// The window a BiLstmCrf model runs padded to (0: none / unpadded).
+uint32_t PaddedWindow(const Model& model, const TaggerOptions& o) {
+  const fb::Head& head = *model.file().model().head();
+  if (head.kind() != fb::HeadKind::BiLstmCrf || o.lstm_unpadded) return 0;
+  return static_cast<uint32_t>(head.padded_window());
+}
+
 Status ResolveOptions(const Model& model, TaggerOptions* o) {
   const int max_seq = model.config().max_seq_len;
-  if (o->max_seq_len == 0) o->max_seq_len = static_cast<uint32_t>(max_seq);
+  const uint32_t padded = PaddedWindow(model, *o);
+  if (o->max_seq_len == 0) {
+    o->max_seq_len = static_cast<uint32_t>(max_seq);
+    if (padded > 0) o->max_seq_len = std::min(o->max_seq_len, padded);
+  }
+  if (padded > 0 && o->max_seq_len > padded) {
+    return InvalidArgument(
+        "max_seq_len " + std::to_string(o->max_seq_len) +
+        " exceeds the BiLSTM head's training window padded_window = " +
+        std::to_string(padded) + " (or set lstm_unpadded)");
+  }
   if (o->max_seq_len < 3 ||
       o->max_seq_len >
           static_cast<uint32_t>(model.config().max_position_embeddings)) {
@@ -124,6 +180,35 @@ Status ResolveOptions(const Model& model, TaggerOptions* o) {
 
 }  // namespace
 
+// The model file is already validated (runtime/model/head_config.h).
+Status Tagger::Impl::BindHead(const ModelFile& f, GemmF32::Backend backend,
+                              size_t rows) {
+  Impl* impl = this;
+  const fb::Head& head = *f.model().head();
+  impl->logits_tanh = head.logits_tanh();
+  impl->num_labels = static_cast<size_t>(head.num_labels());
+  impl->tanh_logits.resize(impl->logits_tanh ? rows * impl->num_labels : 0);
+  if (head.kind() == fb::HeadKind::Linear) return Status::Ok();
+  impl->crf_trans = head.crf_transitions()->data();
+  if (head.crf_start() != nullptr && head.crf_start()->size() > 0) {
+    impl->crf_start = head.crf_start()->data();
+    impl->crf_end = head.crf_end()->data();
+  }
+  impl->crf_window = head.crf_span() == fb::CrfSpan::Window;
+  if (head.kind() != fb::HeadKind::BiLstmCrf) return Status::Ok();
+  // Quantized encoders run the head's f32 GEMMs on the Highway GEMM, like
+  // their classifier (bit-identical across CPUs; see encoder.cc).
+  if (backend == GemmF32::Backend::kAuto &&
+      impl->encoder->gemm_kinds().find("int8") != std::string::npos) {
+    backend = GemmF32::Backend::kHighway;
+  }
+  StatusOr<std::unique_ptr<BiLstmHead>> h =
+      BiLstmHead::Create(f, impl->encoder->hidden_size(), rows, backend);
+  if (!h.ok()) return h.status();
+  impl->bilstm = std::move(h.value());
+  return Status::Ok();
+}
+
 StatusOr<std::unique_ptr<Tagger>> Tagger::Create(const Model& model,
                                                  const TaggerOptions& options,
                                                  pthreadpool_t pool) {
@@ -144,23 +229,22 @@ StatusOr<std::unique_ptr<Tagger>> Tagger::Create(const Model& model,
   } else if (options.f32_gemm == TaggerOptions::F32Gemm::kHighway) {
     backend = GemmF32::Backend::kHighway;
   }
-  StatusOr<std::unique_ptr<Encoder>> enc =
-      Encoder::Create(f, t->options_.max_seq_len, backend);
+  impl->padded_window = PaddedWindow(model, t->options_);
+  const size_t rows =
+      std::max<size_t>(t->options_.max_seq_len, impl->padded_window);
+  StatusOr<std::unique_ptr<Encoder>> enc = Encoder::Create(f, rows, backend);
   if (!enc.ok()) return enc.status();
   impl->encoder = std::move(enc.value());
+  EB_RETURN_IF_ERROR(impl->BindHead(f, backend, rows));
   for (const std::string& l : model.config().labels) {
     impl->label_info.push_back(ParseLabel(l));
   }
   impl->num_labels = model.config().labels.size();
   impl->cls_id = f.model().tokenizer()->cls_id();
   impl->sep_id = f.model().tokenizer()->sep_id();
-  const fb::Head& head = *f.model().head();
-  if (head.kind() == fb::HeadKind::Crf) {
-    impl->crf_trans = head.crf_transitions()->data();
-    impl->crf_start = head.crf_start()->data();
-    impl->crf_end = head.crf_end()->data();
-  }
   impl->ids.reserve(t->options_.max_seq_len);
+  impl->padded_ids.resize(impl->padded_window);
+  impl->window_path.resize(rows);
   t->impl_ = std::move(impl);
   return t;
 }
@@ -180,7 +264,7 @@ StatusOr<const float*> Tagger::Logits(const int32_t* ids, size_t n) {
           " is outside [0, vocab_size = " + std::to_string(vocab) + ")");
     }
   }
-  return impl_->encoder->Forward(ids, n, impl_->pool);
+  return impl_->Emissions(ids, n);
 }
 
 Status Tagger::Tag(std::string_view text, TagResult* result, bool want_tokens) {
@@ -213,8 +297,17 @@ Status Tagger::Tag(std::string_view text, TagResult* result, bool want_tokens) {
       m.ids.push_back(m.tokens[i].id);
     }
     m.ids.push_back(m.sep_id);
-    const float* logits =
-        m.encoder->Forward(m.ids.data(), m.ids.size(), m.pool);
+    const float* logits = m.Emissions(m.ids.data(), m.ids.size());
+    if (m.crf_window) {
+      // tf.contrib.crf.crf_decode over [CLS] ... [SEP] of this window.
+      m.labels.resize(n);
+      m.crf_scratch.resize(crf::ScratchFloats(m.ids.size(), L));
+      crf::Viterbi(logits, m.ids.size(), L, m.crf_trans, m.crf_start, m.crf_end,
+                   m.crf_scratch.data(), m.window_path.data());
+      for (uint32_t i = win.begin; i < win.end; ++i) {
+        if (m.owner[i] == w) m.labels[i] = m.window_path[1 + i - win.begin];
+      }
+    }
     for (uint32_t i = win.begin; i < win.end; ++i) {
       if (m.owner[i] != w) continue;
       const float* row = logits + (1 + i - win.begin) * L;  // skip [CLS]
@@ -224,7 +317,7 @@ Status Tagger::Tag(std::string_view text, TagResult* result, bool want_tokens) {
   // Labels and their probabilities.
   m.labels.resize(n);
   m.probs.resize(n);
-  if (m.crf_trans != nullptr) {
+  if (m.crf_trans != nullptr && !m.crf_window) {
     m.crf_scratch.resize(crf::ScratchFloats(n, static_cast<uint32_t>(L)));
     crf::Viterbi(m.token_logits.data(), n, L, m.crf_trans, m.crf_start,
                  m.crf_end, m.crf_scratch.data(), m.labels.data());
@@ -286,9 +379,11 @@ void Tagger::SetGemmObserver(GemmObserver observer) {
 }
 
 MemoryPlan Tagger::memory() const {
-  return MemoryPlan{impl_->encoder->arena_bytes(),
-                    impl_->encoder->owned_weight_bytes(),
-                    impl_->model->file().file_bytes()};
+  const BiLstmHead* h = impl_->bilstm.get();
+  return MemoryPlan{
+      impl_->encoder->arena_bytes() + (h ? h->buffer_bytes() : 0),
+      impl_->encoder->owned_weight_bytes() + (h ? h->owned_weight_bytes() : 0),
+      impl_->model->file().file_bytes()};
 }
 
 StatusOr<MemoryPlan> Tagger::PlanMemory(const Model& model,

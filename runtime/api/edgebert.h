@@ -43,8 +43,8 @@ struct ModelConfig {
   int max_position_embeddings, type_vocab_size, vocab_size, max_seq_len;
   float layer_norm_eps;
   std::string activation;  // "gelu", "gelu_tanh", "relu"
-  std::string head;        // "linear" | "crf"
-  std::string tag_scheme;  // "BIO" | "BIOES"
+  std::string head;        // "linear" | "crf" | "bilstm_crf"
+  std::string tag_scheme;  // "BIO" | "BIOES" | "BMES"
   std::string precision;   // "f32" | "int8" (from the file's metadata)
   std::vector<std::string> labels;
 };
@@ -81,6 +81,13 @@ struct TaggerOptions {
   // compiled in, else the Highway GEMM.
   enum class F32Gemm { kAuto, kXnnpack, kHighway };
   F32Gemm f32_gemm = F32Gemm::kAuto;
+  // BiLstmCrf models trained on a padded window (schema Head.padded_window)
+  // run the encoder and the LSTM over that whole window, as the TF graph
+  // did (the backward LSTM starts at the last padding position). true runs
+  // them over the window's tokens only: less work for short text, but the
+  // backward LSTM then starts at [SEP] and emissions differ from the trained
+  // graph's (measure the agreement on your data before using it).
+  bool lstm_unpadded = false;
 };
 
 struct TokenResult {
@@ -132,7 +139,8 @@ class Tagger {
              bool want_tokens = false);
 
   // Runs the encoder + head on token ids (incl. [CLS]/[SEP]) of length
-  // <= max_seq_len; returns logits [n, num_labels] valid until the next call.
+  // <= max_seq_len; returns logits [n, num_labels] (a CRF head's emissions)
+  // valid until the next call.
   StatusOr<const float*> Logits(const int32_t* ids, size_t n);
 
   // Per-character BIO tags of a text made by concatenating `chars` (one

@@ -15,6 +15,22 @@ namespace {
 constexpr size_t kAlign = 64;
 size_t AlignUp(size_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 
+// The feed-forward activation the file's config names.
+StatusOr<Activation> FfnActivation(const ModelFile& file) {
+  const fb::Activation a = file.model().encoder()->activation();
+  switch (a) {
+    case fb::Activation::GeluErf:
+      return Activation::kGeluErf;
+    case fb::Activation::GeluTanh:
+      return Activation::kGeluTanh;
+    case fb::Activation::Relu:
+      return Activation::kRelu;
+  }
+  return Unimplemented("model file '" + file.path() + "': activation code " +
+                       std::to_string(static_cast<int>(a)) +
+                       " is not one of GeluErf, GeluTanh, Relu");
+}
+
 }  // namespace
 
 // Attention heads are spread over the pool; each head owns a scratch slice.
@@ -25,10 +41,11 @@ struct AttentionTask {
   float* scratch;
   size_t scratch_floats;
   float* ctx;
+  const float* mask_add;  // null: every key valid.
   static void Run(void* p, size_t head) {
     const AttentionTask& t = *static_cast<const AttentionTask*>(p);
     kernels::Attention(t.qkv, 3 * t.hidden, t.n, t.heads, t.head_dim, t.scale,
-                       /*mask_add=*/nullptr, head, head + 1,
+                       t.mask_add, head, head + 1,
                        t.scratch + head * t.scratch_floats, t.ctx, t.hidden);
   }
 };
@@ -51,11 +68,8 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(
                            std::to_string(c.max_position_embeddings()) + "]");
   }
   e->max_seq_ = max_seq;
-  if (c.activation() != fb::Activation::GeluErf) {
-    return Unimplemented("model file '" + file.path() + "': activation " +
-                         fb::EnumNameActivation(c.activation()) +
-                         " is not supported yet (only erf GELU)");
-  }
+  StatusOr<Activation> ffn_act = FfnActivation(file);
+  if (!ffn_act.ok()) return ffn_act.status();
   const int64_t H = c.hidden_size(), I = c.intermediate_size();
   const int64_t L = static_cast<int64_t>(e->labels_);
 
@@ -125,7 +139,7 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(
     EB_RETURN_IF_ERROR(lin(names::kAttnOutWeight, names::kAttnOutBias, h, h,
                            Activation::kNone, &l.attn_out));
     EB_RETURN_IF_ERROR(lin(names::kFfnInWeight, names::kFfnInBias, h, in,
-                           Activation::kGeluErf, &l.ffn_in));
+                           ffn_act.value(), &l.ffn_in));
     EB_RETURN_IF_ERROR(lin(names::kFfnOutWeight, names::kFfnOutBias, in, h,
                            Activation::kNone, &l.ffn_out));
     EB_RETURN_IF_ERROR(
@@ -138,7 +152,8 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(
         f32(names::Layer(i, names::kFfnLnBeta), {H}, &l.ffn_ln_b));
     e->layers_.push_back(std::move(l));
   }
-  {
+  // A BiLstmCrf head's classifier reads the LSTM output (bilstm_head.h).
+  if (file.model().head()->kind() != fb::HeadKind::BiLstmCrf) {
     // Quantized models run the f32 classifier on the Highway GEMM (unless a
     // backend was forced): it sums over k in order with fused MulAdd on every
     // FMA target, so logits stay bit-identical across CPUs (XNNPACK's order
@@ -168,7 +183,7 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(
   e->attn_scratch_floats_ =
       AlignUp(kernels::AttentionScratchFloats(S) * sizeof(float)) /
       sizeof(float);
-  size_t gemm_scratch = e->classifier_->ScratchBytes(S);
+  size_t gemm_scratch = e->classifier_ ? e->classifier_->ScratchBytes(S) : 0;
   for (const Layer& l : e->layers_) {
     for (const Linear* p :
          {l.qkv.get(), l.attn_out.get(), l.ffn_in.get(), l.ffn_out.get()}) {
@@ -184,6 +199,7 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(
       S * e->labels_ * sizeof(float),                       // logits
       e->heads_ * e->attn_scratch_floats_ * sizeof(float),  // attention
       gemm_scratch,                                         // gemm
+      S * sizeof(float),                                    // mask
   };
   size_t total = 0;
   for (size_t s : sizes) total += AlignUp(s);
@@ -195,8 +211,9 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(
   }
   std::memset(e->arena_, 0, total);
   uint8_t* p = static_cast<uint8_t*>(e->arena_);
-  void* slots[8];
-  for (int i = 0; i < 8; ++i) {
+  constexpr int kSlots = sizeof(sizes) / sizeof(sizes[0]);
+  void* slots[kSlots];
+  for (int i = 0; i < kSlots; ++i) {
     slots[i] = p;
     p += AlignUp(sizes[i]);
   }
@@ -208,11 +225,12 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(
   e->logits_ = static_cast<float*>(slots[5]);
   e->attn_scratch_ = static_cast<float*>(slots[6]);
   e->gemm_scratch_ = slots[7];
+  e->mask_ = static_cast<float*>(slots[8]);
   return e;
 }
 
 size_t Encoder::owned_weight_bytes() const {
-  size_t total = classifier_->owned_bytes();
+  size_t total = classifier_ ? classifier_->owned_bytes() : 0;
   for (const Layer& l : layers_) {
     total += l.qkv->owned_bytes() + l.attn_out->owned_bytes() +
              l.ffn_in->owned_bytes() + l.ffn_out->owned_bytes();
@@ -233,7 +251,7 @@ std::string Encoder::gemm_kinds() const {
     add(l.ffn_in.get());
     add(l.ffn_out.get());
   }
-  add(classifier_.get());
+  if (classifier_) add(classifier_.get());
   std::string s;
   for (const std::string& k : kinds) s += (s.empty() ? "" : ",") + k;
   return s;
@@ -287,7 +305,17 @@ void Encoder::RunLinear(Linear& l, int layer, const char* name, const float* x,
 
 const float* Encoder::Forward(const int32_t* ids, size_t n,
                               pthreadpool_t pool) {
-  EB_CHECK(n >= 1 && n <= max_seq_);
+  EB_CHECK(classifier_ != nullptr);
+  Encode(ids, n, n, pool);
+  RunLinear(*classifier_, -1, "classifier", x_, n, logits_, pool);
+  return logits_;
+}
+
+const float* Encoder::Encode(const int32_t* ids, size_t n, size_t valid,
+                             pthreadpool_t pool) {
+  EB_CHECK(n >= 1 && n <= max_seq_ && valid >= 1 && valid <= n);
+  // google-research/bert's additive mask: (1 - input_mask) * -10000.
+  for (size_t j = 0; j < n; ++j) mask_[j] = j < valid ? 0.0f : -10000.0f;
   const size_t H = hidden_;
   GatherEmbeddings(ids, n, x_);
   // x = LN(word + type + position); positions 0..n-1 are contiguous rows,
@@ -311,7 +339,8 @@ const float* Encoder::Forward(const int32_t* ids, size_t n,
                      1.0f / std::sqrt(static_cast<float>(head_dim)),
                      attn_scratch_,
                      attn_scratch_floats_,
-                     ctx_};
+                     ctx_,
+                     valid < n ? mask_ : nullptr};
   for (size_t li = 0; li < layers_.size(); ++li) {
     Layer& l = layers_[li];
     const int layer = static_cast<int>(li);
@@ -328,8 +357,7 @@ const float* Encoder::Forward(const int32_t* ids, size_t n,
     RunLinear(*l.ffn_out, layer, "ffn_out", inter_buf_, n, tmp_, pool);
     kernels::AddLayerNorm(tmp_, x_, l.ffn_ln_g, l.ffn_ln_b, eps_, n, H, x_);
   }
-  RunLinear(*classifier_, -1, "classifier", x_, n, logits_, pool);
-  return logits_;
+  return x_;
 }
 
 }  // namespace edgebert

@@ -9,8 +9,8 @@
 //     h   = GELU(x Wi^T + bi)                        [n, I]
 //     x   = LN(h Wo2^T + bo2 + x)
 //   logits = x Wc^T + bc                            [n, L]
-// All windows are run unpadded (exact length), so no attention mask is
-// needed.
+// Windows run unpadded (exact length), or padded to a fixed length with an
+// additive attention mask over the padding keys (Encode's `valid`).
 //
 // Memory: one arena, sized at Create() for max_seq tokens; Forward() does not
 // allocate. Not reentrant (see Tagger's concurrency contract).
@@ -41,8 +41,19 @@ class Encoder {
 
   // ids: n token ids (incl. [CLS]/[SEP]), 1 <= n <= max_seq, each in
   // [0, vocab) (the tokenizer guarantees it). Returns logits [n, labels],
-  // valid until the next call.
+  // valid until the next call. Requires has_classifier().
   const float* Forward(const int32_t* ids, size_t n, pthreadpool_t pool);
+
+  // The encoder output [n, hidden] (before the classifier), valid until the
+  // next call. Positions >= valid are padding: keys there get the additive
+  // mask -10000 (google-research/bert), so rows < valid do not depend on
+  // them (up to exp(-10000) = 0); their own rows are still computed.
+  // 1 <= valid <= n <= max_seq.
+  const float* Encode(const int32_t* ids, size_t n, size_t valid,
+                      pthreadpool_t pool);
+  // False for a BiLstmCrf head (its classifier belongs to the head).
+  bool has_classifier() const { return classifier_ != nullptr; }
+  size_t hidden_size() const { return hidden_; }
 
   // Called after every GEMM with (layer or -1, name, x, y, rows, k, n).
   using Observer = std::function<void(int, const char*, const float*,
@@ -89,7 +100,8 @@ class Encoder {
   void* arena_ = nullptr;
   size_t arena_bytes_ = 0;
   float *x_ = nullptr, *qkv_ = nullptr, *ctx_ = nullptr, *tmp_ = nullptr,
-        *inter_buf_ = nullptr, *logits_ = nullptr, *attn_scratch_ = nullptr;
+        *inter_buf_ = nullptr, *logits_ = nullptr, *attn_scratch_ = nullptr,
+        *mask_ = nullptr;
   void* gemm_scratch_ = nullptr;
   size_t attn_scratch_floats_ = 0;
 

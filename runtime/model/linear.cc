@@ -3,6 +3,7 @@
 #include <cmath>
 #include <vector>
 
+#include "runtime/kernels/activation.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/model/model_file.h"
@@ -19,8 +20,9 @@ class LinearF32 final : public Linear {
   void Run(const float* x, size_t m, float* y, void* /*scratch*/,
            pthreadpool_t pool) override {
     gemm_->Run(x, m, y, pool);
-    if (act_ == Activation::kGeluErf) {
-      kernels::BiasGeluErf(y, nullptr, m, n_);
+    if (act_ != Activation::kNone) {
+      kernels::BiasActivation(y, nullptr, m, n_,
+                              static_cast<kernels::Act>(act_));
     }
   }
   size_t ScratchBytes(size_t) const override { return 0; }
@@ -46,10 +48,7 @@ class LinearI8 final : public Linear {
         x, m, k_, k_, inv_smooth_.empty() ? nullptr : inv_smooth_.data(), xq,
         row_scales);
     kernels::GemmI8(w_, xq, row_scales, m, y, n_,
-                    act_ == Activation::kGeluErf
-                        ? kernels::GemmI8Epilogue::kGeluErf
-                        : kernels::GemmI8Epilogue::kNone,
-                    pool);
+                    static_cast<kernels::GemmI8Epilogue>(act_), pool);
   }
   size_t ScratchBytes(size_t max_m) const override {
     return RowScalesOffset(max_m) + max_m * sizeof(float);

@@ -1,5 +1,6 @@
 // A fully-connected layer of the encoder, independent of its weight format:
-//   y[m, n] = act(x[m, k] * W[n, k]^T + b[n]),  act = identity or GELU (erf).
+//   y[m, n] = act(x[m, k] * W[n, k]^T + b[n]),  act = identity, GELU (erf or
+//   tanh form) or ReLU (runtime/kernels/activation.h).
 // Implementations: f32 (GemmF32: XNNPACK or Highway) and int8 (dynamic
 // per-row activation quantization x per-channel int8 weights, used zero-copy
 // from the model file).
@@ -22,7 +23,8 @@ namespace edgebert {
 
 class ModelFile;
 
-enum class Activation { kNone, kGeluErf };
+// Values equal kernels::Act and kernels::GemmI8Epilogue.
+enum class Activation { kNone = 0, kGeluErf = 1, kGeluTanh = 2, kRelu = 3 };
 
 class Linear {
  public:

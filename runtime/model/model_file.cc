@@ -10,6 +10,7 @@
 
 #include "flatbuffers/flatbuffers.h"
 #include "runtime/model/checksum.h"
+#include "runtime/model/head_config.h"
 
 namespace edgebert {
 namespace {
@@ -192,18 +193,7 @@ Status ModelFile::Validate() {
         " must equal the number of label names " + std::to_string(labels_n) +
         " (and be > 0)");
   }
-  if (m.head()->kind() == fb::HeadKind::Crf) {
-    const size_t l = static_cast<size_t>(labels_n);
-    const auto* tr = m.head()->crf_transitions();
-    const auto* cs = m.head()->crf_start();
-    const auto* ce = m.head()->crf_end();
-    if (!tr || tr->size() != l * l || !cs || cs->size() != l || !ce ||
-        ce->size() != l) {
-      return FailedPrecondition(where +
-                                "CRF head needs transitions [labels x labels]"
-                                " and start/end [labels]");
-    }
-  }
+  EB_RETURN_IF_ERROR(ValidateHeadConfig(m, where));
   // Tensors.
   for (const fb::Tensor* tensor : *m.tensors()) {
     const std::string name = tensor->name()->str();

@@ -472,8 +472,12 @@ void BuildFlatBuffer(const HfCheckpoint& c,
       /*clean_text=*/true, /*max_input_chars_per_word=*/100, prefix, c.unk_id,
       c.cls_id, c.sep_id, c.pad_id, c.mask_id);
   auto labels = fbb->CreateVectorOfStrings(c.labels);
-  auto head = fb::CreateHead(*fbb, fb::HeadKind::Linear,
-                             static_cast<int>(c.labels.size()));
+  const HeadOptions& h = opt.head;
+  auto head = fb::CreateHead(
+      *fbb, h.kind, static_cast<int>(c.labels.size()),
+      fbb->CreateVector(h.crf_transitions), fbb->CreateVector(h.crf_start),
+      fbb->CreateVector(h.crf_end), h.crf_span, h.logits_tanh, h.lstm_units,
+      h.lstm_layers, h.project_hidden, h.padded_window);
   std::vector<flatbuffers::Offset<fb::Tensor>> tvec;
   for (size_t i = 0; i < tensors.size(); ++i) {
     const OutputTensor& t = tensors[i];

@@ -103,7 +103,18 @@ StatusOr<std::vector<OutputTensor>> BuildTensors(const HfCheckpoint& ckpt,
 // The f32 path: every canonical weight verbatim, F32 RowMajor.
 std::vector<OutputTensor> F32Tensors(const HfCheckpoint& ckpt);
 
+// The file's Head table (schema/edgebert.fbs); the default is a Linear
+// head over ckpt.labels. Checked by the runtime's ModelFile::Open.
+struct HeadOptions {
+  fb::HeadKind kind = fb::HeadKind::Linear;
+  std::vector<float> crf_transitions, crf_start, crf_end;
+  fb::CrfSpan crf_span = fb::CrfSpan::Tokens;
+  bool logits_tanh = false;
+  int lstm_units = 0, lstm_layers = 0, project_hidden = 0, padded_window = 0;
+};
+
 struct WriteOptions {
+  HeadOptions head;
   std::string precision = "f32";
   int max_seq_len = 0;  // already resolved: 1 <= max_seq_len <= max pos
   std::string quant_report;

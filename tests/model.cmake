@@ -4,3 +4,7 @@ target_include_directories(model_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")
 # int8 accuracy acceptance on ../shared's trained taggers.
 edgebert_test(accuracy_test SOURCES accuracy_test.cc
   LIBS edgebert edgebert_convert_lib)
+# Heads of the TensorFlow NER pipelines against a torch reference.
+edgebert_test(tf_heads_test SOURCES tf_heads_test.cc
+  LIBS edgebert edgebert_convert_lib)
+target_include_directories(tf_heads_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")

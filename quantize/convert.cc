@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "quantize/int8.h"
+#include "runtime/head/tag_scheme.h"
 #include "runtime/model/checksum.h"
 #include "runtime/model/safetensors.h"
 #include "runtime/model/tensor_names.h"
@@ -186,12 +187,8 @@ Status ParseConfig(const std::string& path, HfCheckpoint* c) {
     seen[id] = true;
     c->labels[id] = it.value().get<std::string>();
   }
-  c->tag_scheme = fb::TagScheme::BIO;
-  for (const std::string& l : c->labels) {
-    if (l.rfind("E-", 0) == 0 || l.rfind("S-", 0) == 0) {
-      c->tag_scheme = fb::TagScheme::BIOES;
-    }
-  }
+  // Same values as fb::TagScheme (runtime/head/tag_scheme.h).
+  c->tag_scheme = static_cast<fb::TagScheme>(DetectTagScheme(c->labels));
   return Status::Ok();
 }
 

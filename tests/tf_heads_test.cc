@@ -20,6 +20,7 @@
 #include "nlohmann/json.hpp"
 #include "quantize/convert.h"
 #include "runtime/api/edgebert.h"
+#include "runtime/head/tag_scheme.h"
 #include "runtime/model/tensor_names.h"
 
 namespace eb = edgebert;
@@ -297,4 +298,15 @@ TEST_CASE("TF heads: bad head configurations give clear errors") {
     o.lstm_unpadded = true;
     CHECK(eb::Tagger::Create(*m.value(), o, nullptr).ok());
   }
+}
+
+TEST_CASE("TF heads: head TagScheme values equal the schema's") {
+  CHECK(static_cast<int>(eb::TagScheme::kBio) ==
+        static_cast<int>(fb::TagScheme::BIO));
+  CHECK(static_cast<int>(eb::TagScheme::kBioes) ==
+        static_cast<int>(fb::TagScheme::BIOES));
+  CHECK(static_cast<int>(eb::TagScheme::kBmes) ==
+        static_cast<int>(fb::TagScheme::BMES));
+  CHECK(std::string(fb::EnumNameTagScheme(fb::TagScheme::BMES)) ==
+        eb::TagSchemeName(eb::TagScheme::kBmes));
 }

@@ -8,7 +8,8 @@
 
 namespace edgebert {
 
-// Same values as schema fb::TagScheme.
+// Same values as schema fb::TagScheme (the converter casts between them;
+// tf_heads_test checks the correspondence).
 enum class TagScheme { kBio = 0, kBioes = 1, kBmes = 2 };
 
 // BMES if any label has the M- prefix (middle); else BIOES if any has E-,

@@ -20,6 +20,7 @@
 #include "nlohmann/json.hpp"
 #include "quantize/convert.h"
 #include "runtime/api/edgebert.h"
+#include "runtime/head/crf.h"
 #include "runtime/head/tag_scheme.h"
 #include "runtime/model/tensor_names.h"
 
@@ -309,4 +310,53 @@ TEST_CASE("TF heads: head TagScheme values equal the schema's") {
         static_cast<int>(fb::TagScheme::BMES));
   CHECK(std::string(fb::EnumNameTagScheme(fb::TagScheme::BMES)) ==
         eb::TagSchemeName(eb::TagScheme::kBmes));
+}
+
+// Long text in several windows: a window-span CRF decodes each window
+// ([CLS] .. [SEP]) on its own and every token takes the label of the path
+// of the window that owns it (AssignTokensToWindows).
+TEST_CASE("TF heads: CRF over several windows decodes each window") {
+  const json& longest = Reference()["sentences"].back();
+  const auto all_ids = longest["ids"].get<std::vector<int32_t>>();
+  const std::string text = longest["text"].get<std::string>();
+  for (const std::string name : {"crf_only", "bilstm_crf"}) {
+    auto model = Write(BuildHead(Checkpoint(), name), name);
+    REQUIRE(model.ok());
+    eb::TaggerOptions o;
+    o.max_seq_len = 12;
+    auto tagger = eb::Tagger::Create(*model.value(), o, nullptr);
+    REQUIRE_MESSAGE(tagger.ok(), tagger.status().ToString());
+    eb::TagResult r;
+    REQUIRE(tagger.value()->Tag(text, &r, true).ok());
+    const uint32_t n = static_cast<uint32_t>(all_ids.size() - 2);
+    REQUIRE(r.tokens.size() == n);
+    const auto windows =
+        eb::PlanWindows(n, 10, tagger.value()->options().stride);
+    REQUIRE(windows.size() > 3);
+    const auto owner = eb::AssignTokensToWindows(n, windows);
+    const json& hw = Reference()["heads"][name];
+    const std::vector<float> trans = Floats(hw["transitions"]);
+    const uint32_t L = static_cast<uint32_t>(Reference()["labels"].size());
+    size_t checked = 0;
+    for (uint32_t w = 0; w < windows.size(); ++w) {
+      std::vector<int32_t> ids = {all_ids.front()};
+      for (uint32_t i = windows[w].begin; i < windows[w].end; ++i) {
+        ids.push_back(all_ids[i + 1]);
+      }
+      ids.push_back(all_ids.back());
+      auto em = tagger.value()->Logits(ids.data(), ids.size());
+      REQUIRE(em.ok());
+      std::vector<float> scratch(eb::crf::ScratchFloats(ids.size(), L));
+      std::vector<int32_t> path(ids.size());
+      eb::crf::Viterbi(em.value(), ids.size(), L, trans.data(), nullptr,
+                       nullptr, scratch.data(), path.data());
+      for (uint32_t i = windows[w].begin; i < windows[w].end; ++i) {
+        if (owner[i] != w) continue;
+        INFO(name, " window ", w, " token ", i);
+        CHECK(r.tokens[i].label == path[1 + i - windows[w].begin]);
+        ++checked;
+      }
+    }
+    CHECK(checked == n);
+  }
 }

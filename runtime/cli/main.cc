@@ -59,6 +59,7 @@ struct Common {
   std::string model;
   size_t threads = 1;
   uint32_t max_seq = 0, stride = 0;
+  bool lstm_unpadded = false;
 };
 
 void AddCommon(CLI::App* app, Common* c) {
@@ -72,6 +73,9 @@ void AddCommon(CLI::App* app, Common* c) {
                   "(default: the model's max_seq_len)");
   app->add_option("--stride", c->stride,
                   "Tokens between window starts (default: half a window)");
+  app->add_flag("--lstm-unpadded", c->lstm_unpadded,
+                "BiLSTM-CRF models: run the window's tokens only, not the "
+                "padded training window (faster; emissions differ)");
 }
 
 struct Loaded {
@@ -88,6 +92,7 @@ eb::Status Load(const Common& c, Loaded* out, bool verify = false) {
   eb::TaggerOptions o;
   o.max_seq_len = c.max_seq;
   o.stride = c.stride;
+  o.lstm_unpadded = c.lstm_unpadded;
   eb::StatusOr<std::unique_ptr<eb::Tagger>> t =
       eb::Tagger::Create(*out->model, o, out->pool->pool);
   if (!t.ok()) return t.status();
@@ -187,6 +192,19 @@ int RunInfo(const Common& c, bool verify) {
                     {"pad_id", t.pad_id()}};
   j["labels"] = m.labels;
   j["head"] = m.head;
+  const eb::fb::Head& h = *fm.head();
+  if (h.kind() == eb::fb::HeadKind::BiLstmCrf) {
+    j["head_lstm"] = {{"units", h.lstm_units()},
+                      {"layers", h.lstm_layers()},
+                      {"project_hidden", h.project_hidden()},
+                      {"padded_window", h.padded_window()}};
+  }
+  if (h.kind() != eb::fb::HeadKind::Linear) {
+    j["head_crf"] = {
+        {"span", eb::fb::EnumNameCrfSpan(h.crf_span())},
+        {"start_end", h.crf_start() != nullptr && h.crf_start()->size() > 0},
+        {"emissions_tanh", h.logits_tanh()}};
+  }
   j["tag_scheme"] = m.tag_scheme;
   size_t data_bytes = 0;
   json by_dtype = json::object();

@@ -23,6 +23,7 @@
 #include "runtime/head/crf.h"
 #include "runtime/head/tag_scheme.h"
 #include "runtime/model/tensor_names.h"
+#include "tests/hwy_targets.h"
 
 namespace eb = edgebert;
 namespace fb = edgebert::fb;
@@ -88,14 +89,23 @@ struct Built {
   eb::WriteOptions opt;
 };
 
-// The checkpoint's tensors with the head `name` of the reference.
-Built BuildHead(const eb::HfCheckpoint& ckpt, const std::string& name) {
+// The checkpoint's tensors (f32, or int8 as the converter stores them
+// without calibration) with the head `name` of the reference (f32).
+Built BuildHead(const eb::HfCheckpoint& ckpt, const std::string& name,
+                const std::string& precision = "f32") {
   const json& ref = Reference();
   const int64_t L = static_cast<int64_t>(ref["labels"].size());
   const int64_t H = ckpt.hidden_size;
   Built b;
-  b.tensors = eb::F32Tensors(ckpt);
-  b.opt.precision = "f32";
+  if (precision == "f32") {
+    b.tensors = eb::F32Tensors(ckpt);
+  } else {
+    std::string report;
+    auto t = eb::BuildTensors(ckpt, precision, &report);
+    REQUIRE_MESSAGE(t.ok(), t.status().ToString());
+    b.tensors = std::move(t.value());
+  }
+  b.opt.precision = precision;
   b.opt.max_seq_len = ref["padded"].get<int>();
   eb::HeadOptions& h = b.opt.head;
   if (name == "softmax") return b;
@@ -359,4 +369,39 @@ TEST_CASE("TF heads: CRF over several windows decodes each window") {
     }
     CHECK(checked == n);
   }
+}
+
+// The determinism contract (runtime/kernels/det_math-inl.h) end to end: an
+// int8 tanh-GELU encoder with a BiLSTM-CRF head (f32 head GEMMs on the
+// Highway GEMM, LSTM kernel, tanh) gives bit-identical emissions on every
+// FMA target, padded and unpadded.
+TEST_CASE(
+    "TF heads: int8 BiLSTM-CRF emissions are bit-identical on FMA targets") {
+  auto model = Write(BuildHead(Checkpoint(), "bilstm_crf", "int8"), "int8");
+  REQUIRE_MESSAGE(model.ok(), model.status().ToString());
+  CHECK(model.value()->config().precision == "int8");
+  eb::testing::FmaTargetsAgree agree;
+  size_t targets = 0;
+  eb::testing::ForEachTarget([&] {
+    std::vector<float> all;
+    for (bool unpadded : {false, true}) {
+      eb::TaggerOptions o;
+      o.lstm_unpadded = unpadded;
+      auto tagger = eb::Tagger::Create(*model.value(), o, nullptr);
+      REQUIRE(tagger.ok());
+      for (const json& s : Reference()["sentences"]) {
+        const auto ids = s["ids"].get<std::vector<int32_t>>();
+        auto em = tagger.value()->Logits(ids.data(), ids.size());
+        REQUIRE(em.ok());
+        all.insert(all.end(), em.value(),
+                   em.value() + ids.size() * Reference()["labels"].size());
+      }
+    }
+    for (float v : all) REQUIRE(std::isfinite(v));
+    agree.Record("int8 bilstm emissions", eb::kernels::ActiveTargetName(), all);
+    ++targets;
+  });
+  MESSAGE("targets run: " << targets
+                          << ", FMA targets compared: " << agree.compared());
+  CHECK(targets >= 1);
 }

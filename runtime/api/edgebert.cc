@@ -183,29 +183,28 @@ Status ResolveOptions(const Model& model, TaggerOptions* o) {
 // The model file is already validated (runtime/model/head_config.h).
 Status Tagger::Impl::BindHead(const ModelFile& f, GemmF32::Backend backend,
                               size_t rows) {
-  Impl* impl = this;
   const fb::Head& head = *f.model().head();
-  impl->logits_tanh = head.logits_tanh();
-  impl->num_labels = static_cast<size_t>(head.num_labels());
-  impl->tanh_logits.resize(impl->logits_tanh ? rows * impl->num_labels : 0);
+  logits_tanh = head.logits_tanh();
+  num_labels = static_cast<size_t>(head.num_labels());
+  tanh_logits.resize(logits_tanh ? rows * num_labels : 0);
   if (head.kind() == fb::HeadKind::Linear) return Status::Ok();
-  impl->crf_trans = head.crf_transitions()->data();
+  crf_trans = head.crf_transitions()->data();
   if (head.crf_start() != nullptr && head.crf_start()->size() > 0) {
-    impl->crf_start = head.crf_start()->data();
-    impl->crf_end = head.crf_end()->data();
+    crf_start = head.crf_start()->data();
+    crf_end = head.crf_end()->data();
   }
-  impl->crf_window = head.crf_span() == fb::CrfSpan::Window;
+  crf_window = head.crf_span() == fb::CrfSpan::Window;
   if (head.kind() != fb::HeadKind::BiLstmCrf) return Status::Ok();
   // Quantized encoders run the head's f32 GEMMs on the Highway GEMM, like
   // their classifier (bit-identical across CPUs; see encoder.cc).
   if (backend == GemmF32::Backend::kAuto &&
-      impl->encoder->gemm_kinds().find("int8") != std::string::npos) {
+      encoder->gemm_kinds().find("int8") != std::string::npos) {
     backend = GemmF32::Backend::kHighway;
   }
   StatusOr<std::unique_ptr<BiLstmHead>> h =
-      BiLstmHead::Create(f, impl->encoder->hidden_size(), rows, backend);
+      BiLstmHead::Create(f, encoder->hidden_size(), rows, backend);
   if (!h.ok()) return h.status();
-  impl->bilstm = std::move(h.value());
+  bilstm = std::move(h.value());
   return Status::Ok();
 }
 

@@ -8,6 +8,7 @@
 #ifndef EDGEBERT_RUNTIME_KERNELS_KERNEL_TOLERANCES_H_
 #define EDGEBERT_RUNTIME_KERNELS_KERNEL_TOLERANCES_H_
 
+#include <cmath>
 #include <cstddef>
 
 namespace edgebert::kernels::tol {
@@ -115,7 +116,7 @@ inline constexpr float kGeluTanhRelErr =
 // Worst case: it grows geometrically unless f_max + rho (c_max / 4 + 2) < 1,
 // so tests use small recurrent weights for long sequences.
 inline float LstmAbsErr(size_t units, size_t t, float z_abs, float rho) {
-  const float f_max = 1.0f / (1.0f + __builtin_expf(-(z_abs + 1.0f)));
+  const float f_max = 1.0f / (1.0f + std::exp(-(z_abs + 1.0f)));
   const float c_lim = 1.0f / (1.0f - f_max);
   float eh = 0, ec = 0;
   for (size_t s = 0; s < t; ++s) {

@@ -3,3 +3,5 @@
 edgebert_test(tf_bundle_test SOURCES tf_bundle_test.cc
   LIBS edgebert_tf_bundle)
 target_include_directories(tf_bundle_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")
+
+edgebert_test(labels_test SOURCES labels_test.cc LIBS edgebert_labels)

@@ -13,8 +13,10 @@
 //
 // Bad input (short file, wrong magic, block handle past the end, checksum
 // mismatch, bad snappy data, malformed block) -> DataLoss naming `what` and
-// leveldb's reason; never a crash (block sizes are checked against the
-// buffer before leveldb allocates or reads them).
+// the reason; never a crash. leveldb allocates a block's claimed size before
+// reading it, so the footer's and index block's handles (and snappy length
+// claims) are range-checked here first: a small walk of the index block's
+// entries, the only table parsing not left to leveldb.
 #ifndef EDGEBERT_QUANTIZE_TF_SSTABLE_H_
 #define EDGEBERT_QUANTIZE_TF_SSTABLE_H_
 

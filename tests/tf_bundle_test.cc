@@ -259,6 +259,19 @@ TEST_CASE("corrupt bundles: each a clear error") {
     CHECK(b.status().code() == StatusCode::kDataLoss);
     CHECK(Has(b.status(), "bad magic"));
   }
+  SUBCASE("footer block handle past the end") {
+    TempDir dir;
+    const std::string p = CopySeed(dir);
+    std::string index = Slurp(p + ".index");
+    // metaindex handle (offset 0, size 2^40), then zero padding.
+    const std::string handle("\x00\x80\x80\x80\x80\x80\x20", 7);
+    index.replace(index.size() - 48, 40, handle + std::string(33, '\0'));
+    std::ofstream(p + ".index", std::ios::binary) << index;
+    auto b = OpenTfBundle(p);
+    CHECK(b.status().code() == StatusCode::kDataLoss);
+    CHECK_MESSAGE(Has(b.status(), "block [0, +1099511627776) lies outside"),
+                  b.status().message());
+  }
   SUBCASE("flipped byte in the (snappy) data block") {
     TempDir dir;
     const std::string p = CopySeed(dir);

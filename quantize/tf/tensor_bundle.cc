@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <utility>
@@ -131,6 +132,10 @@ Status ValidateEntry(const BundleEntry& e, const std::string& name,
                     std::to_string(e.size) + ") lie outside its " +
                     std::to_string(shard_size) + "-byte data shard " +
                     std::to_string(e.shard_id));
+  }
+  if (static_cast<uint64_t>(e.size) > SIZE_MAX) {
+    return ResourceExhausted(where + " has " + std::to_string(e.size) +
+                             " bytes, more than this platform can address");
   }
   const size_t esize = TfDTypeSize(e.dtype);
   int64_t want = 0;

@@ -19,3 +19,13 @@ add_test(NAME convert_cli_inspect_error
   COMMAND ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:edgebert-convert>
           --inspect "${CMAKE_SOURCE_DIR}/tests/fixtures/labels")
 set_tests_properties(convert_cli_inspect_error PROPERTIES WILL_FAIL TRUE)
+
+# The fixture writer (tests/tools/write_tf_checkpoint.py) against the
+# committed fixtures and TF's own bytes; host Python, skipped (77) without
+# numpy / python3-snappy.
+if(NOT CMAKE_CROSSCOMPILING AND EXISTS /usr/bin/python3)
+  add_test(NAME tf_writer_check
+    COMMAND /usr/bin/python3 "${CMAKE_SOURCE_DIR}/tests/tools/check_tf_writer.py"
+            "${CMAKE_SOURCE_DIR}" "${EDGEBERT_SHARED_DIR}")
+  set_tests_properties(tf_writer_check PROPERTIES SKIP_RETURN_CODE 77)
+endif()

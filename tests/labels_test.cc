@@ -19,6 +19,7 @@ using edgebert::ParseStrIntDictPickle;
 using edgebert::ReadLabelMap;
 using edgebert::StatusCode;
 using edgebert::testing::TempDir;
+using namespace std::string_literals;  // NOLINT: "\0"-containing pickles
 
 namespace {
 
@@ -69,7 +70,7 @@ TEST_CASE("pickles with other opcodes are refused, never executed") {
   CHECK(Has(r.status(), "GLOBAL"));
   CHECK(Has(r.status(), "pickle byte 0"));
   // REDUCE itself, after allowed opcodes.
-  auto r2 = ParseStrIntDictPickle(std::string("\x80\x02}R.", 5), "r");
+  auto r2 = ParseStrIntDictPickle("\x80\x02}R."s, "r");
   CHECK(Has(r2.status(), "REDUCE"));
   CHECK(Has(r2.status(), "byte 3"));
 }
@@ -80,26 +81,23 @@ TEST_CASE("malformed pickles: clear errors") {
   };
   const Case cases[] = {
       {"", "ends before STOP"},
-      {std::string("\x80\x02}q\x00(X\x05\x00\x00\x00"
-                   "ab",
-                   13),
+      {"\x80\x02}q\x00(X\x05\x00\x00\x00"
+       "ab"s,
        "bytes"},
-      {std::string("\x80\x02}X\x01\x00\x00\x00"
-                   "aX\x01\x00\x00\x00"
-                   "bs.",
-                   17),
+      {"\x80\x02}X\x01\x00\x00\x00"
+       "aX\x01\x00\x00\x00"
+       "bs."s,
        "not an int"},
-      {std::string("\x80\x02}K\x01K\x02s.", 9), "not a str"},
-      {std::string("\x80\x02}X\x01\x00\x00\x00"
-                   "aK\x01sX\x01\x00\x00\x00"
-                   "aK\x02s.",
-                   25),
+      {"\x80\x02}K\x01K\x02s."s, "not a str"},
+      {"\x80\x02}X\x01\x00\x00\x00"
+       "aK\x01sX\x01\x00\x00\x00"
+       "aK\x02s."s,
        "set twice"},
-      {std::string("\x80\x02K\x01.", 5), "not a dict"},
-      {std::string("\x80\x02h\x07.", 5), "never PUT"},
-      {std::string("\x80\x02}U\x02\xff\xfeK\x01s.", 11), "UTF-8"},
-      {std::string("\x80\x09}.", 4), "protocol 9"},
-      {std::string("\x80\x02}s.", 5), "underflow"},
+      {"\x80\x02K\x01."s, "not a dict"},
+      {"\x80\x02h\x07."s, "never PUT"},
+      {"\x80\x02}U\x02\xff\xfeK\x01s."s, "UTF-8"},
+      {"\x80\x09}."s, "protocol 9"},
+      {"\x80\x02}s."s, "underflow"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.part);

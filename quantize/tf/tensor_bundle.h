@@ -8,9 +8,11 @@
 // 1 <= num_shards <= kMaxShards, every shard file present, every entry's
 // shard_id < num_shards, dims >= 0 with a known rank, offset + size within
 // its shard, and size == elements * dtype size for fixed-size dtypes.
-// Partitioned (sliced) variables and the per-slice keys TF stores with them
-// are listed (sliced = true) but not readable. Entries of any dtype are
-// listed; ReadF32 converts float32, float16, bfloat16 and float64.
+// A partitioned (sliced) variable is listed (sliced = true) but not
+// readable; the per-slice keys TF stores beside it (keys starting with
+// '\0') are not listed. Entries of any dtype are listed; ReadF32 converts
+// float32, float16, bfloat16 and float64. Tensor checksums are verified
+// when a tensor is read (ReadBytes / ReadF32), block checksums at Open.
 //
 // Errors: NotFound (no index / shard file, unknown tensor), DataLoss
 // (corrupt or inconsistent file, checksum mismatch), Unimplemented

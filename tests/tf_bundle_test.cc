@@ -18,6 +18,7 @@
 #include "quantize/tf/checkpoint_path.h"
 #include "quantize/tf/crc32c.h"
 #include "quantize/tf/tensor_bundle.h"
+#include "quantize/tf/training_tensors.h"
 #include "runtime/model/safetensors.h"
 #include "tests/test_env.h"
 
@@ -345,4 +346,38 @@ TEST_CASE("FromMemory: same bytes, same tensors; garbage is an error") {
     auto t = TfBundle::FromMemory(index.substr(0, n), {"", ""}, "mem");
     CHECK_FALSE(t.ok());
   }
+}
+
+TEST_CASE("training-only tensors: slots, step, pretraining heads, pooler") {
+  auto reason = [](const char* n) {
+    const char* r = TrainingOnlyReason(n);
+    return std::string(r == nullptr ? "" : r);
+  };
+  CHECK(reason("bert/encoder/layer_0/output/dense/kernel/adam_m") ==
+        "optimizer slot");
+  CHECK(reason("output_weights/adam_v") == "optimizer slot");
+  CHECK(reason("project/logits/W/Momentum") == "optimizer slot");
+  CHECK(reason("beta1_power") == "optimizer slot");
+  CHECK(reason("global_step") == "training step");
+  CHECK(reason("cls/predictions/output_bias") == "pretraining head");
+  CHECK(reason("bert/pooler/dense/kernel") == "pooler");
+  CHECK(reason("bert/embeddings/word_embeddings/ExponentialMovingAverage") ==
+        "moving average");
+  for (const char* used :
+       {"bert/embeddings/word_embeddings", "output_weights", "output_bias",
+        "crf_loss/transitions", "project/logits/W",
+        "rnn_layer/bidirectional_rnn/fw/lstm_cell/kernel",
+        "bert/encoder/layer_0/attention/self/query/kernel", "madam_m",
+        "global_step_x"}) {
+    CHECK_MESSAGE(TrainingOnlyReason(used) == nullptr, used);
+  }
+  // Every tensor of the seed fixture that is not training-only is one the
+  // converter needs: embeddings, 2 layers x 16, and the softmax head.
+  auto b = OpenTfBundle(kSeed);
+  REQUIRE(b.ok());
+  size_t used = 0;
+  for (const TfTensorInfo& t : b->entries()) {
+    used += TrainingOnlyReason(t.name) == nullptr;
+  }
+  CHECK(used == 5 + 2 * 16 + 2);
 }

@@ -11,9 +11,8 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 
 // `name` is `last` or ends in "/" + `last`.
 bool LastComponentIs(std::string_view name, std::string_view last) {
-  return name == last ||
-         (EndsWith(name, last) && name.size() > last.size() &&
-          name[name.size() - last.size() - 1] == '/');
+  return name == last || (EndsWith(name, last) && name.size() > last.size() &&
+                          name[name.size() - last.size() - 1] == '/');
 }
 
 }  // namespace

@@ -259,20 +259,17 @@ const TfTensorInfo* TfBundle::Find(const std::string& name) const {
   return it != e.end() && it->name == name ? &*it : nullptr;
 }
 
-Status TfBundle::ReadBytes(const TfTensorInfo& t,
-                           std::vector<uint8_t>* out) const {
+Status TfBundle::ReadInto(const TfTensorInfo& t, uint8_t* dst) const {
   const std::string where = impl_->label + ": tensor '" + t.name + "'";
   if (t.sliced) {
     return Unimplemented(where +
                          " is a partitioned (sliced) variable; re-save the "
                          "checkpoint with unpartitioned variables");
   }
-  out->resize(t.size);
   if (t.size > 0) {
-    EB_RETURN_IF_ERROR(
-        impl_->shards[t.shard_id]->Read(t.offset, t.size, out->data()));
+    EB_RETURN_IF_ERROR(impl_->shards[t.shard_id]->Read(t.offset, t.size, dst));
   }
-  const uint32_t got = Crc32cMask(Crc32c(out->data(), out->size()));
+  const uint32_t got = Crc32cMask(Crc32c(dst, t.size));
   if (got != t.masked_crc32c) {
     char buf[96];
     std::snprintf(buf, sizeof(buf),
@@ -282,6 +279,12 @@ Status TfBundle::ReadBytes(const TfTensorInfo& t,
     return DataLoss(where + buf);
   }
   return Status::Ok();
+}
+
+Status TfBundle::ReadBytes(const TfTensorInfo& t,
+                           std::vector<uint8_t>* out) const {
+  out->resize(t.sliced ? 0 : t.size);
+  return ReadInto(t, out->data());
 }
 
 StatusOr<std::vector<float>> TfBundle::ReadF32(const std::string& name) const {
@@ -297,14 +300,16 @@ StatusOr<std::vector<float>> TfBundle::ReadF32(const std::string& name) const {
                          "; only float32, float16, bfloat16 and float64 "
                          "convert to float");
   }
+  std::vector<float> out(t->sliced ? 0 : size_t(t->num_elements));
+  if (d == kTfFloat) {  // straight into the result: no second copy
+    EB_RETURN_IF_ERROR(ReadInto(*t, reinterpret_cast<uint8_t*>(out.data())));
+    return out;
+  }
   std::vector<uint8_t> bytes;
   EB_RETURN_IF_ERROR(ReadBytes(*t, &bytes));
-  std::vector<float> out(static_cast<size_t>(t->num_elements));
   const uint8_t* p = bytes.data();
   for (size_t i = 0; i < out.size(); ++i) {
-    if (d == kTfFloat) {
-      std::memcpy(&out[i], p + 4 * i, 4);
-    } else if (d == kTfDouble) {
+    if (d == kTfDouble) {
       double v;
       std::memcpy(&v, p + 8 * i, 8);
       out[i] = static_cast<float>(v);

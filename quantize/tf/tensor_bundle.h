@@ -83,6 +83,9 @@ class TfBundle {
   Status ReadBytes(const TfTensorInfo& t, std::vector<uint8_t>* out) const;
 
  private:
+  // Reads t's t.size bytes into dst and checks their crc32c.
+  Status ReadInto(const TfTensorInfo& t, uint8_t* dst) const;
+
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

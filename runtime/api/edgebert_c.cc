@@ -110,7 +110,8 @@ eb_status eb_model_load(const char* path, int verify_checksum, eb_model** model,
     if (!m.ok()) return m.status();
     auto h = std::make_unique<eb_model>();
     h->model = std::move(m.value());
-    h->info_json = eb::ModelInfoJson(*h->model);
+    h->info_json = eb::ModelInfo(*h->model).dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
     *model = h.release();
     return eb::Status::Ok();
   });

@@ -1,10 +1,8 @@
 #include "runtime/api/model_info.h"
 
-#include "nlohmann/json.hpp"
-
 namespace edgebert {
 
-std::string ModelInfoJson(const Model& model) {
+nlohmann::json ModelInfo(const Model& model) {
   const ModelConfig& m = model.config();
   nlohmann::json j;
   j["precision"] = m.precision;
@@ -21,7 +19,7 @@ std::string ModelInfoJson(const Model& model) {
   j["labels"] = m.labels;
   j["head"] = m.head;
   j["tag_scheme"] = m.tag_scheme;
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return j;
 }
 
 }  // namespace edgebert

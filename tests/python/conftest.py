@@ -29,20 +29,7 @@ os.environ["PYTHONPATH"] = os.pathsep.join(
     p for p in (_pkg, os.environ.get("PYTHONPATH")) if p)
 
 import edgebert  # noqa: E402
-
-
-def _pd_dev_texts(path):
-    texts, chars = [], []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split()
-        if parts:
-            chars.append(parts[0])
-        elif chars:
-            texts.append("".join(chars))
-            chars = []
-    if chars:
-        texts.append("".join(chars))
-    return texts
+from bio_texts import bio_texts  # noqa: E402
 
 
 @pytest.fixture(scope="session")
@@ -51,7 +38,7 @@ def corpus():
     pd_tiny = SHARED / "models" / "pd-tiny"
     pd_dev = SHARED / "data" / "peoples_daily" / "example.dev"
     if pd_tiny.is_dir() and pd_dev.is_file():
-        return "pd-tiny on PD dev", pd_tiny, _pd_dev_texts(pd_dev)
+        return "pd-tiny on PD dev", pd_tiny, bio_texts(pd_dev)
     print(f"\n[edgebert tests] {SHARED} has no pd-tiny / PD dev: using the "
           "demo model and sample text instead")
     demo = ROOT / "quantize" / "demo"

@@ -123,7 +123,10 @@ PYBIND11_MODULE(_edgebert, m) {
           }),
           py::arg("path"), py::arg("verify_checksum") = false)
       .def("info_json",
-           [](const Model& model) { return edgebert::ModelInfoJson(model); })
+           [](const Model& model) {
+             return edgebert::ModelInfo(model).dump(
+                 -1, ' ', false, nlohmann::json::error_handler_t::replace);
+           })
       .def_property_readonly(
           "labels", [](const Model& model) { return model.config().labels; });
   py::class_<ebp::PyTagger, std::shared_ptr<ebp::PyTagger>>(m, "_Tagger")

@@ -32,19 +32,34 @@ import edgebert  # noqa: E402
 from bio_texts import bio_texts  # noqa: E402
 
 
+_CORPUS_NOTE = []
+
+
+def pytest_terminal_summary(terminalreporter):
+    for note in _CORPUS_NOTE:
+        terminalreporter.write_line(f"edgebert tests: corpus = {note}")
+
+
 @pytest.fixture(scope="session")
 def corpus():
     """(name, checkpoint dir, texts)."""
     pd_tiny = SHARED / "models" / "pd-tiny"
     pd_dev = SHARED / "data" / "peoples_daily" / "example.dev"
     if pd_tiny.is_dir() and pd_dev.is_file():
-        return "pd-tiny on PD dev", pd_tiny, bio_texts(pd_dev)
-    print(f"\n[edgebert tests] {SHARED} has no pd-tiny / PD dev: using the "
-          "demo model and sample text instead")
+        texts = bio_texts(pd_dev)
+        _CORPUS_NOTE.append(f"pd-tiny on PD dev ({len(texts)} sentences)")
+        return "pd-tiny on PD dev", pd_tiny, texts
     demo = ROOT / "quantize" / "demo"
     texts = []
     for name in ("sample.txt", "calibration.txt"):
-        texts += (demo / name).read_text(encoding="utf-8").splitlines()
+        for raw in (demo / name).read_bytes().splitlines():
+            try:  # sample.txt has a line of invalid UTF-8 on purpose
+                texts.append(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                pass
+    _CORPUS_NOTE.append(
+        f"{SHARED} has no pd-tiny / PD dev: the demo model resume-tiny on "
+        f"quantize/demo text ({len(texts)} lines) instead")
     return "demo resume-tiny on demo text", demo / "resume-tiny", texts
 
 

@@ -26,7 +26,10 @@ def test_tag_bag_equals_serial(models, corpus, cli_entities):
         # Once per worker process, whatever the number of partitions.
         loaded = client.run(_models_loaded)
         assert len(loaded) == 2 and set(loaded.values()) == {1}, loaded
-        # Tagger options reach the workers' taggers.
-        small = edgebert.dask.tag_bag(bag, str(models["int8"]), threads=2,
-                                      max_seq_len=32).compute()
-    assert small == edgebert.Tagger(models["int8"], max_seq_len=32)(texts)
+        # Tagger options reach the workers' taggers (they change results).
+        head = dask_bag.from_sequence(texts[:300], npartitions=4)
+        small = edgebert.dask.tag_bag(head, str(models["int8"]), threads=2,
+                                      max_seq_len=8, stride=1).compute()
+    assert small == edgebert.Tagger(models["int8"], max_seq_len=8,
+                                    stride=1)(texts[:300])
+    assert small != cli_entities["int8"][:300]

@@ -65,6 +65,8 @@ class Model:
         DataLossError: the file is truncated or corrupt.
     """
 
+    __slots__ = ("path", "_model")
+
     def __init__(self, path: PathLike, verify_checksum: bool = False) -> None:
         self.path = os.fspath(path)
         self._model = _Model(self.path, verify_checksum)
@@ -108,6 +110,8 @@ class Tagger:
     A Tagger may be called from several Python threads; calls on one
     Tagger run one at a time. Use one Tagger per thread for parallel calls.
     """
+
+    __slots__ = ("model", "_tagger")
 
     def __init__(self, model: Union[Model, PathLike], threads: int = 1,
                  max_seq_len: int = 0, stride: int = 0,

@@ -30,7 +30,7 @@ fi
 EDGEBERT_BUILD_DIR=build "$py" -m pip install -q --no-build-isolation \
   "${pip_args[@]}" ./runtime/python
 echo "python:"
-(cd /tmp && "$py" -c '
+"$py" -c '
 import edgebert
-tagger = edgebert.Tagger("'"$PWD"'/build/resume-tiny.ebm")
-print(tagger("高勇：男，中国国籍，无境外居留权，"))')
+tagger = edgebert.Tagger(edgebert.Model("build/resume-tiny.ebm"))
+print(tagger("高勇：男，中国国籍，无境外居留权，"))'

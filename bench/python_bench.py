@@ -5,11 +5,11 @@
 
 1. tagger(list) lines/s with threads=2 vs threads=1 on every sentence of
    --data (target >= 1.8x).
-2. Per-call overhead of tagger(text) vs the C++ Tagger::Tag() loop on the
-   same 30-piece sentence (a seq-32 window with [CLS]/[SEP]) (target <= 5%
-   of the C++ latency).
-Both are measured interleaved (1 thread, 2 threads, 1 thread, ... / C++,
-Python, C++, ...) --reps times; the medians of the per-round ratios are
+2. Per-call overhead of tagger(text) vs the C++ Tagger::Tag() on the same
+   30-piece sentence (a seq-32 window with [CLS]/[SEP]) (target <= 5% of the
+   C++ latency), and the binding's cost alone (an empty text).
+Both are measured interleaved (1 thread, 2 threads, 1 thread, ... / C++
+call, Python call, C++ call, ...) --reps times; the medians of the per-round ratios are
 reported, as the machine may be shared. On a loaded machine the wall-clock
 2-vs-1 ratio says little; the lines per CPU-second ratio (cpu_efficiency)
 shows what the second thread costs in extra work.
@@ -56,25 +56,36 @@ def throughput(model, texts, reps):
 
 
 def overhead(model, texts, reps, calls):
+    """C++ Tag() and tagger(text) alternate call by call (so load changes
+    hit both alike), reps * calls times each; compares percentiles of the
+    per-call times (the low ones are the least disturbed by other load)."""
     tagger = edgebert.Tagger(model, threads=1)
+    cpp_tag = tagger._tagger._time_cpp_tag
     text = next(t for t in texts
                 if len(tagger(t, tokens=True)["tokens"]) == 30)
-    tagger._tagger._time_cpp_tag(text, calls)  # warm up
-    rounds = []
-    for _ in range(reps):
-        cpp = tagger._tagger._time_cpp_tag(text, calls) / calls
+    cpp_tag(text, 50)  # warm up
+    cpp, py = [], []
+    for _ in range(reps * calls):
+        cpp.append(cpp_tag(text, 1))
         t0 = time.perf_counter()
-        for _ in range(calls):
-            tagger(text)
-        py = (time.perf_counter() - t0) / calls
-        rounds.append((cpp, py))
-    rel = [(py - cpp) / cpp for cpp, py in rounds]
-    return {"text": text, "pieces": 30,
-            "cpp_us": statistics.median(c for c, _ in rounds) * 1e6,
-            "python_us": statistics.median(p for _, p in rounds) * 1e6,
-            "overhead_us_median": statistics.median(p - c for c, p in rounds) * 1e6,
-            "overhead_rel_median": statistics.median(rel),
-            "overhead_rel": [round(x, 4) for x in rel]}
+        tagger(text)
+        py.append(time.perf_counter() - t0)
+    cpp.sort()
+    py.sort()
+    out = {"text": text, "pieces": 30, "calls": len(cpp)}
+    for name, q in (("min", 0.0), ("p10", 0.1), ("p50", 0.5)):
+        i = int(q * (len(cpp) - 1))
+        out[f"cpp_us_{name}"] = cpp[i] * 1e6
+        out[f"python_us_{name}"] = py[i] * 1e6
+        out[f"overhead_rel_{name}"] = py[i] / cpp[i] - 1
+    # The binding alone: an empty text returns from C++ Tag() at once.
+    n = 20000
+    t0 = time.perf_counter()
+    for _ in range(n):
+        tagger("")
+    out["empty_text_python_us"] = (time.perf_counter() - t0) / n * 1e6
+    out["empty_text_cpp_us"] = cpp_tag("", n) / n * 1e6
+    return out
 
 
 def main():

@@ -14,6 +14,7 @@
 #include "CLI/CLI.hpp"
 #include "nlohmann/json.hpp"
 #include "runtime/api/edgebert.h"
+#include "runtime/api/model_info.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/model/model_file.h"
@@ -163,24 +164,12 @@ int RunInfo(const Common& c, bool verify) {
   Loaded l;
   eb::Status s = Load(c, &l, verify);
   if (!s.ok()) return Fail(s);
-  const eb::ModelConfig& m = l.model->config();
   const eb::ModelFile& f = l.model->file();
   const eb::fb::Model& fm = f.model();
-  json j;
+  json j = eb::ModelInfo(*l.model);  // precision, config, labels, head, ...
   j["model"] = c.model;
   j["file_bytes"] = f.file_bytes();
   j["format_version"] = fm.format_version();
-  j["precision"] = m.precision;
-  j["config"] = {{"num_layers", m.num_layers},
-                 {"hidden_size", m.hidden_size},
-                 {"num_heads", m.num_heads},
-                 {"intermediate_size", m.intermediate_size},
-                 {"max_position_embeddings", m.max_position_embeddings},
-                 {"type_vocab_size", m.type_vocab_size},
-                 {"vocab_size", m.vocab_size},
-                 {"max_seq_len", m.max_seq_len},
-                 {"layer_norm_eps", m.layer_norm_eps},
-                 {"activation", m.activation}};
   const eb::fb::TokenizerConfig& t = *fm.tokenizer();
   j["tokenizer"] = {{"do_lower_case", t.do_lower_case()},
                     {"strip_accents", t.strip_accents()},
@@ -190,8 +179,6 @@ int RunInfo(const Common& c, bool verify) {
                     {"cls_id", t.cls_id()},
                     {"sep_id", t.sep_id()},
                     {"pad_id", t.pad_id()}};
-  j["labels"] = m.labels;
-  j["head"] = m.head;
   const eb::fb::Head& h = *fm.head();
   if (h.kind() == eb::fb::HeadKind::BiLstmCrf) {
     j["head_lstm"] = {{"units", h.lstm_units()},
@@ -205,7 +192,6 @@ int RunInfo(const Common& c, bool verify) {
         {"start_end", h.crf_start() != nullptr && h.crf_start()->size() > 0},
         {"emissions_tanh", h.logits_tanh()}};
   }
-  j["tag_scheme"] = m.tag_scheme;
   size_t data_bytes = 0;
   json by_dtype = json::object();
   for (const eb::fb::Tensor* tensor : *fm.tensors()) {

@@ -38,10 +38,10 @@ import collections
 import json
 import math
 import os
-import struct
 
-import numpy as np
 import torch
+
+from safetensors_io import write_safetensors
 
 HIDDEN = 64
 LAYERS = 2
@@ -170,35 +170,6 @@ def forward(w, ids, types, mask):
                    w[l + "output.LayerNorm.weight"],
                    w[l + "output.LayerNorm.bias"])
   return x @ w["classifier.weight"].T + w["classifier.bias"]
-
-
-def write_safetensors(path, tensors, dtype):
-  """tensors: name -> float32 torch tensor, stored as dtype F32/F16/BF16."""
-  header = {}
-  blobs = []
-  offset = 0
-  for name, t in tensors.items():
-    if dtype == "F32":
-      raw = t.contiguous().numpy().astype("<f4").tobytes()
-    elif dtype == "F16":
-      raw = t.contiguous().numpy().astype("<f2").tobytes()
-    elif dtype == "BF16":
-      raw = (t.to(torch.bfloat16).view(torch.int16).numpy().astype("<i2")
-             .tobytes())
-    else:
-      raise ValueError(dtype)
-    header[name] = {"dtype": dtype, "shape": list(t.shape),
-                    "data_offsets": [offset, offset + len(raw)]}
-    blobs.append(raw)
-    offset += len(raw)
-  header["__metadata__"] = {"format": "pt"}
-  text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-  text += b" " * ((8 - len(text) % 8) % 8)
-  with open(path, "wb") as f:
-    f.write(struct.pack("<Q", len(text)))
-    f.write(text)
-    for raw in blobs:
-      f.write(raw)
 
 
 def main():

@@ -285,6 +285,49 @@ def load_pretrained(folder):
   return model
 
 
+BERT_LAYER_NAMES = {
+    "attention.self.query": "attention.query",
+    "attention.self.key": "attention.key",
+    "attention.self.value": "attention.value",
+    "attention.output.dense": "attention.dense",
+    "attention.output.LayerNorm": "attention.LayerNorm",
+    "intermediate.dense": "ffn",
+    "output.dense": "ffn_output",
+    "output.LayerNorm": "full_layer_layer_norm",
+}
+
+
+def from_bert(folder):
+  """An HF BertForTokenClassification folder as the ALBERT computing the
+  same function: E = H, identity E -> H mapping, one group per layer."""
+  with open(os.path.join(folder, "config.json"), encoding="utf-8") as f:
+    bert = json.load(f)
+  w = read_safetensors(os.path.join(folder, "model.safetensors"))
+  h, layers = bert["hidden_size"], bert["num_hidden_layers"]
+  keys = ("vocab_size", "num_attention_heads", "intermediate_size",
+          "hidden_act", "max_position_embeddings", "type_vocab_size",
+          "layer_norm_eps", "id2label")
+  config = Config(embedding_size=h, hidden_size=h, num_hidden_layers=layers,
+                  num_hidden_groups=layers, inner_group_num=1,
+                  **{k: bert[k] for k in keys if k in bert})
+  s = {"albert.encoder.embedding_hidden_mapping_in.weight": torch.eye(h),
+       "albert.encoder.embedding_hidden_mapping_in.bias": torch.zeros(h),
+       "classifier.weight": w["classifier.weight"],
+       "classifier.bias": w["classifier.bias"]}
+  for k, v in w.items():
+    if k.startswith("bert.embeddings."):
+      s["albert." + k[len("bert."):]] = v
+  for i in range(layers):
+    for bert_name, albert_name in BERT_LAYER_NAMES.items():
+      for p in ("weight", "bias"):
+        s["albert.encoder.albert_layer_groups.%d.albert_layers.0.%s.%s" %
+          (i, albert_name, p)] = w["bert.encoder.layer.%d.%s.%s" %
+                                   (i, bert_name, p)]
+  model = AlbertForTokenClassification(config)
+  model.load_state_dict(s)
+  return model.eval()
+
+
 def save_pretrained(model, folder, vocab_lines=None):
   """Writes config.json, model.safetensors (F32) and optionally vocab.txt."""
   os.makedirs(folder, exist_ok=True)

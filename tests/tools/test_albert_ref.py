@@ -41,50 +41,11 @@ def max_diff(model, ref):
   return worst
 
 
-def bert_as_albert():
-  """tiny_random's BERT weights in an ALBERT with E = H, an identity
-  E -> H mapping, one group per layer and erf GELU: the same function."""
-  folder = os.path.join(FIXTURES, "tiny_random")
-  with open(os.path.join(folder, "config.json")) as f:
-    bert = json.load(f)
-  w = read_safetensors(os.path.join(folder, "model.safetensors"))
-  h, layers = bert["hidden_size"], bert["num_hidden_layers"]
-  config = albert_ref.Config(
-      vocab_size=bert["vocab_size"], embedding_size=h, hidden_size=h,
-      num_hidden_layers=layers, num_hidden_groups=layers, inner_group_num=1,
-      num_attention_heads=bert["num_attention_heads"],
-      intermediate_size=bert["intermediate_size"], hidden_act="gelu",
-      max_position_embeddings=bert["max_position_embeddings"],
-      type_vocab_size=bert["type_vocab_size"], id2label=bert["id2label"])
-  model = albert_ref.AlbertForTokenClassification(config)
-  s = {"albert.encoder.embedding_hidden_mapping_in.weight": torch.eye(h),
-       "albert.encoder.embedding_hidden_mapping_in.bias": torch.zeros(h),
-       "classifier.weight": w["classifier.weight"],
-       "classifier.bias": w["classifier.bias"]}
-  for k, v in w.items():
-    if k.startswith("bert.embeddings."):
-      s["albert." + k[len("bert."):]] = v
-  names = {"attention.self.query": "attention.query",
-           "attention.self.key": "attention.key",
-           "attention.self.value": "attention.value",
-           "attention.output.dense": "attention.dense",
-           "attention.output.LayerNorm": "attention.LayerNorm",
-           "intermediate.dense": "ffn", "output.dense": "ffn_output",
-           "output.LayerNorm": "full_layer_layer_norm"}
-  for i in range(layers):
-    for bert_name, albert_name in names.items():
-      for p in ("weight", "bias"):
-        s["albert.encoder.albert_layer_groups.%d.albert_layers.0.%s.%s" %
-          (i, albert_name, p)] = w["bert.encoder.layer.%d.%s.%s" %
-                                   (i, bert_name, p)]
-  model.load_state_dict(s)
-  return model.eval()
-
-
 def test_degenerate_albert_matches_the_bert_float64_reference():
   with open(os.path.join(FIXTURES, "tiny_random", "reference.json")) as f:
     ref = json.load(f)
-  assert max_diff(bert_as_albert(), ref) < PRINT_TOL
+  model = albert_ref.from_bert(os.path.join(FIXTURES, "tiny_random"))
+  assert max_diff(model, ref) < PRINT_TOL
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -231,3 +192,23 @@ def test_padding_is_masked_out():
     short = model(torch.tensor([ids[:3]]))[0]
   assert (batch[0, :5] - alone).abs().max().item() < 1e-12
   assert (batch[1, :3] - short).abs().max().item() < 1e-12
+
+
+def test_python_eval_reproduces_resume_tiny_reference_f1():
+  """bio_ner + train_albert_ner.evaluate follow the reference rules: the
+  BERT resume-tiny tagger (as an equivalent ALBERT) scores the F1 its
+  README states on Resume dev."""
+  shared = os.environ.get("EDGEBERT_SHARED_DIR",
+                          os.path.join(HERE, "..", "..", "..", "shared"))
+  model_dir = os.path.join(shared, "models", "resume-tiny")
+  if not os.path.isdir(model_dir):
+    pytest.skip("SKIPPED: %s absent" % model_dir)
+  import train_albert_ner
+  torch.set_num_threads(1)
+  model = albert_ref.from_bert(model_dir)
+  tok = bio_ner.Tokenizer(bio_ner.read_vocab(os.path.join(model_dir,
+                                                          "vocab.txt")))
+  dev = bio_ner.read_bio(os.path.join(shared, "data", "resume_ner",
+                                      "dev.char.bio"))
+  p, r, f = train_albert_ner.evaluate(model, tok, dev)
+  assert (round(f, 4), round(p, 4), round(r, 4)) == (0.7656, 0.7127, 0.8270)

@@ -35,6 +35,7 @@ import shutil
 import torch
 
 import albert_ref
+import make_random_model
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BERT_FIXTURE = os.path.join(HERE, "..", "fixtures", "tiny_random")
@@ -57,7 +58,6 @@ VARIANTS = collections.OrderedDict([
     ("two_groups", {"num_hidden_groups": 2, "inner_group_num": 1}),
     ("inner_groups", {"num_hidden_groups": 2, "inner_group_num": 2}),
 ])
-SEQ_LENGTHS = [1, 2, 3, 7, 16, 31, 50, 64]
 
 
 def random_weights(model, gen):
@@ -78,29 +78,15 @@ def random_weights(model, gen):
 
 
 def reference(model, vocab, gen):
-  """float64 logits of `model` for SEQ_LENGTHS random sequences."""
-  cls_id, sep_id = vocab.index("[CLS]"), vocab.index("[SEP]")
+  """float64 logits of `model` for make_random_model's reference inputs."""
   model64 = model.double().eval()
-  sequences = []
+  sequences = make_random_model.reference_inputs(vocab, gen)
   with torch.no_grad():
-    for n in SEQ_LENGTHS:
-      if n == 1:
-        ids = [cls_id]
-      else:
-        body = torch.randint(5, len(vocab), (n - 2,), generator=gen).tolist()
-        ids = [cls_id] + body + [sep_id]
-      # The 31-token sequence carries a second segment (token type 1).
-      types = [0] * n if n != 31 else [0] * 16 + [1] * 15
-      mask = [1] * n
-      logits = model64(torch.tensor([ids]), torch.tensor([mask]),
-                       torch.tensor([types]))[0]
-      sequences.append({
-          "input_ids": ids,
-          "token_type_ids": types,
-          "attention_mask": mask,
-          "logits": [[float("%.9g" % v) for v in row]
-                     for row in logits.tolist()],
-      })
+    for seq in sequences:
+      logits = model64(torch.tensor([seq["input_ids"]]),
+                       torch.tensor([seq["attention_mask"]]),
+                       torch.tensor([seq["token_type_ids"]]))[0]
+      seq["logits"] = make_random_model.logits_json(logits)
   model.float()
   return sequences
 

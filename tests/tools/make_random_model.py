@@ -172,6 +172,29 @@ def forward(w, ids, types, mask):
   return x @ w["classifier.weight"].T + w["classifier.bias"]
 
 
+def reference_inputs(vocab, gen):
+  """The reference sequences: [CLS] + random ids (>= 5) + [SEP] of
+  SEQ_LENGTHS tokens (just [CLS] for 1), mask all ones; the 31-token one
+  carries a second segment (token type 1 on its last 15 tokens)."""
+  cls_id, sep_id = vocab.index("[CLS]"), vocab.index("[SEP]")
+  out = []
+  for n in SEQ_LENGTHS:
+    if n == 1:
+      ids = [cls_id]
+    else:
+      body = torch.randint(5, len(vocab), (n - 2,), generator=gen).tolist()
+      ids = [cls_id] + body + [sep_id]
+    types = [0] * n if n != 31 else [0] * 16 + [1] * 15
+    out.append({"input_ids": ids, "token_type_ids": types,
+                "attention_mask": [1] * n})
+  return out
+
+
+def logits_json(logits):
+  """[n][labels] tensor -> nested lists of 9-significant-digit floats."""
+  return [[float("%.9g" % v) for v in row] for row in logits.tolist()]
+
+
 def main():
   ap = argparse.ArgumentParser()
   ap.add_argument("--shared", default="/work/shared")
@@ -211,26 +234,13 @@ def main():
   write_safetensors(os.path.join(args.out, "model_bf16.safetensors"), w,
                     "BF16")
 
-  cls_id, sep_id = vocab.index("[CLS]"), vocab.index("[SEP]")
   sequences = []
   with torch.no_grad():
-    for n in SEQ_LENGTHS:
-      if n == 1:
-        ids = [cls_id]
-      else:
-        body = torch.randint(5, len(vocab), (n - 2,), generator=gen).tolist()
-        ids = [cls_id] + body + [sep_id]
-      # The 31-token sequence carries a second segment (token type 1).
-      types = [0] * n if n != 31 else [0] * 16 + [1] * 15
-      mask = [1] * n
-      logits = forward(w, ids, types, mask)
-      sequences.append({
-          "input_ids": ids,
-          "token_type_ids": types,
-          "attention_mask": mask,
-          "logits": [[float("%.9g" % v) for v in row]
-                     for row in logits.tolist()],
-      })
+    for seq in reference_inputs(vocab, gen):
+      logits = forward(w, seq["input_ids"], seq["token_type_ids"],
+                       seq["attention_mask"])
+      seq["logits"] = logits_json(logits)
+      sequences.append(seq)
   ref = {
       "description": "float64 logits of HF BertForTokenClassification "
                      "semantics for model.safetensors (F32 weights)",

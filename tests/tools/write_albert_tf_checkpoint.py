@@ -65,35 +65,40 @@ ALBERT_CONFIG_KEYS = (
 TANH_GELU = ("gelu_new", "gelu_pytorch_tanh")
 
 
+# (TF suffix, HF suffix, transpose) of a dense layer and of a LayerNorm.
+DENSE = (("kernel", "weight", True), ("bias", "bias", False))
+NORM = (("gamma", "weight", False), ("beta", "bias", False))
+# Per AlbertLayer: (TF scope under inner_group_K, HF module, parts).
+LAYER_PARTS = (
+    ("attention_1/self/query", "attention.query", DENSE),
+    ("attention_1/self/key", "attention.key", DENSE),
+    ("attention_1/self/value", "attention.value", DENSE),
+    ("attention_1/output/dense", "attention.dense", DENSE),
+    ("LayerNorm", "attention.LayerNorm", NORM),
+    ("ffn_1/intermediate/dense", "ffn", DENSE),
+    ("ffn_1/intermediate/output/dense", "ffn_output", DENSE),
+    ("LayerNorm_1", "full_layer_layer_norm", NORM),
+)
+
+
 def google_encoder(w, config):
   """HF ALBERT weights (numpy) -> google-research/albert names/layouts."""
-  out = {}
-
-  def dense(tf_name, hf_name):
-    out[tf_name + "/kernel"] = w[hf_name + ".weight"].T.copy()
-    out[tf_name + "/bias"] = w[hf_name + ".bias"]
-
-  def norm(tf_name, hf_name):
-    out[tf_name + "/gamma"] = w[hf_name + ".weight"]
-    out[tf_name + "/beta"] = w[hf_name + ".bias"]
-
-  for kind in ("word", "position", "token_type"):
-    out["bert/embeddings/%s_embeddings" % kind] = w[
-        "albert.embeddings.%s_embeddings.weight" % kind]
-  norm("bert/embeddings/LayerNorm", "albert.embeddings.LayerNorm")
-  dense("bert/encoder/embedding_hidden_mapping_in",
-        "albert.encoder.embedding_hidden_mapping_in")
+  scopes = [("bert/embeddings/LayerNorm", "albert.embeddings.LayerNorm",
+             NORM),
+            ("bert/encoder/embedding_hidden_mapping_in",
+             "albert.encoder.embedding_hidden_mapping_in", DENSE)]
   for g in range(config["num_hidden_groups"]):
     for k in range(config["inner_group_num"]):
       tf = "bert/encoder/transformer/group_%d/inner_group_%d/" % (g, k)
       hf = "albert.encoder.albert_layer_groups.%d.albert_layers.%d." % (g, k)
-      for p in ("query", "key", "value"):
-        dense(tf + "attention_1/self/" + p, hf + "attention." + p)
-      dense(tf + "attention_1/output/dense", hf + "attention.dense")
-      norm(tf + "LayerNorm", hf + "attention.LayerNorm")
-      dense(tf + "ffn_1/intermediate/dense", hf + "ffn")
-      dense(tf + "ffn_1/intermediate/output/dense", hf + "ffn_output")
-      norm(tf + "LayerNorm_1", hf + "full_layer_layer_norm")
+      scopes += [(tf + t, hf + h, parts) for t, h, parts in LAYER_PARTS]
+  out = {"bert/embeddings/%s_embeddings" % kind:
+         w["albert.embeddings.%s_embeddings.weight" % kind]
+         for kind in ("word", "position", "token_type")}
+  for tf, hf, parts in scopes:
+    for tf_suffix, hf_suffix, transpose in parts:
+      t = w[hf + "." + hf_suffix]
+      out[tf + "/" + tf_suffix] = t.T.copy() if transpose else t
   return out
 
 
@@ -195,24 +200,33 @@ def albert_zh(args):
     f.write("\n")
 
 
+# Options of both subcommands: the head and bundle options of
+# write_tf_checkpoint.py from-hf.
+COMMON_OPTIONS = {
+    "--out": {"required": True},
+    "--head": {"choices": ("softmax", "crf", "bilstm-crf"),
+               "default": "softmax"},
+    "--adam": {"action": "store_true"},
+    "--snappy": {"action": "store_true"},
+    "--step": {"type": int, "default": 1000},
+    "--seed": {"type": int, "default": 0},
+    "--lstm-units": {"type": int, "default": 16},
+    "--lstm-layers": {"type": int, "default": 1},
+}
+
+
 def main():
   p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
   sub = p.add_subparsers(dest="cmd", required=True)
-  for name in ("google", "albert-zh"):
+  commands = {"google": google, "albert-zh": albert_zh}
+  for name in commands:
     a = sub.add_parser(name)
     if name == "google":
       a.add_argument("--hf", required=True)
-    a.add_argument("--out", required=True)
-    a.add_argument("--head", choices=("softmax", "crf", "bilstm-crf"),
-                   default="softmax")
-    a.add_argument("--adam", action="store_true")
-    a.add_argument("--snappy", action="store_true")
-    a.add_argument("--step", type=int, default=1000)
-    a.add_argument("--seed", type=int, default=0)
-    a.add_argument("--lstm-units", type=int, default=16)
-    a.add_argument("--lstm-layers", type=int, default=1)
+    for flag, kwargs in COMMON_OPTIONS.items():
+      a.add_argument(flag, **kwargs)
   args = p.parse_args()
-  {"google": google, "albert-zh": albert_zh}[args.cmd](args)
+  commands[args.cmd](args)
 
 
 if __name__ == "__main__":

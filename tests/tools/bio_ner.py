@@ -18,7 +18,7 @@ WINDOW = 126
 
 
 def read_bio(path):
-  """Returns [(chars, tags)] of a `char TAG` file (blank line = sentence end)."""
+  """[(chars, tags)] of a `char TAG` file (blank line = sentence end)."""
   sentences, chars, tags = [], [], []
   with open(path, encoding="utf-8") as f:
     for lineno, line in enumerate(f, 1):

@@ -7,7 +7,8 @@ BERT).
   google     --hf DIR --out DIR [--head softmax|crf|bilstm-crf] [--adam]
              [--snappy] [--step N] [--seed S] [--lstm-units U]
              [--lstm-layers K]
-      google-research/albert names for a Hugging Face AlbertForTokenClassification
+      google-research/albert names for a Hugging Face
+      AlbertForTokenClassification
       folder (tests/tools/albert_ref.py; hidden_act gelu_new, E != H):
         bert/embeddings/{word,position,token_type}_embeddings [*, E]
         bert/embeddings/LayerNorm/{gamma,beta}

@@ -32,7 +32,12 @@ Layer i runs group int(i / (num_hidden_layers / num_hidden_groups)), computed
 in double precision exactly as HF does. That equals
 floor(i * groups / layers) except for a few configurations whose group count
 does not divide the layer count (e.g. 18 layers / 14 groups, layer 9: HF
-gives group 6, the integer formula 7); see group_of_layer().
+gives group 6, the integer formula 7); see group_of_layer(). Google's TF
+ALBERT computes int(i / layers * groups), which differs from both in yet
+other cases (even 22 layers / 22 groups, layer 15 -> group 14): a converter
+must take the layer -> group map from the formula of the checkpoint's source.
+The attention mask is additive (1 - mask) * -10000 as in HF 4.x before the
+switch to the dtype's lowest value; the two agree for all-ones masks.
 
 Checkpoints are HF folders: config.json (model_type "albert") and
 model.safetensors (F32, F16 or BF16 read; F32 written).
@@ -120,6 +125,11 @@ def activation(name):
 def group_of_layer(config, i):
   """The layer group that hidden layer i runs (HF AlbertTransformer)."""
   return int(i / (config.num_hidden_layers / config.num_hidden_groups))
+
+
+def google_group_of_layer(config, i):
+  """The group google-research/albert's transformer_model gives layer i."""
+  return int(i / config.num_hidden_layers * config.num_hidden_groups)
 
 
 class Embeddings(nn.Module):

@@ -100,6 +100,10 @@ def test_group_of_layer_follows_hf():
   # HF's double-precision division: 9 / (18 / 14) = 6.99.. -> 6, where
   # floor(9 * 14 / 18) = 7.
   assert groups(18, 14)[9] == 6
+  c = albert_ref.Config(num_hidden_layers=22, num_hidden_groups=22,
+                        id2label={"0": "O"})
+  assert albert_ref.google_group_of_layer(c, 15) == 14
+  assert albert_ref.group_of_layer(c, 15) == 15
 
 
 def test_activations():

@@ -24,8 +24,7 @@ BERT).
       plus albert_config.json (hidden_act "gelu": Google's TF gelu is the
       tanh form), vocab.txt, label2id.pkl (ids 1.., 0 = padding), checkpoint.
       Hidden layer i uses group_{int(i / layers * groups)} (Google's
-      formula; the same as HF's for every group count that divides the
-      layer count).
+      formula); a config where HF's formula differs is refused.
 
   albert-zh  --out DIR [head options as above]
       A random brightmart/albert_zh model (tests/tools/albert_zh_ref.py:
@@ -148,6 +147,15 @@ def finish(args, tensors, hidden, classifier, id2label, config_json):
 def google(args):
   with open(os.path.join(args.hf, "config.json")) as f:
     config = json.load(f)
+  c = albert_ref.Config(**{k: v for k, v in config.items()
+                           if k not in ("architectures", "label2id")})
+  for i in range(c.num_hidden_layers):
+    if albert_ref.group_of_layer(c, i) != albert_ref.google_group_of_layer(
+        c, i):
+      raise SystemExit("layer %d: HF runs group %d, Google's TF ALBERT group "
+                       "%d; no TF checkpoint computes this model" %
+                       (i, albert_ref.group_of_layer(c, i),
+                        albert_ref.google_group_of_layer(c, i)))
   w = {k: v.numpy() for k, v in
        read_safetensors(os.path.join(args.hf, "model.safetensors")).items()}
   tensors = google_encoder(w, config)

@@ -12,6 +12,7 @@
 
 #include "hwy/targets.h"
 #include "runtime/kernels/gemm_i8.h"
+#include "runtime/kernels/quantize_i8.h"
 #include "runtime/quant/codec.h"
 
 #ifdef EDGEBERT_HAVE_XNNPACK

@@ -17,10 +17,12 @@
 #include <vector>
 
 #include "hwy/targets.h"
+#include "runtime/kernels/embedding_i8.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/gemm_i8_ref.h"
 #include "runtime/kernels/kernel_tolerances.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/kernels/quantize_i8.h"
 #include "runtime/quant/codec.h"
 #include "tests/hwy_targets.h"
 
@@ -404,31 +406,24 @@ TEST_CASE("codec: rounding is half to even") {
   hwy::SetSupportedTargetsForTest(0);
 }
 
-TEST_CASE("embeddings: vectorized quantize / dequantize match the codec") {
+TEST_CASE("embeddings: vectorized dequantize matches the codec") {
   const size_t rows = 13, dim = 771;
   std::mt19937 rng(9);
   std::normal_distribution<float> nd(0.0f, 0.3f);
   std::vector<float> e(rows * dim);
   for (float& v : e) v = nd(rng);
   for (size_t i = 0; i < dim; ++i) e[4 * dim + i] = 0.0f;  // zero row.
-  std::vector<int8_t> q_ref(rows * dim);
-  std::vector<float> s_ref(rows);
-  quant::QuantizeEmbeddingRows(e.data(), rows, dim, q_ref.data(), s_ref.data());
-  CHECK(s_ref[4] == 0.0f);
+  std::vector<int8_t> q(rows * dim);
+  std::vector<float> s(rows);
+  quant::QuantizeEmbeddingRows(e.data(), rows, dim, q.data(), s.data());
+  CHECK(s[4] == 0.0f);
   for (int64_t t : TargetsToTest()) {
     hwy::SetSupportedTargetsForTest(t);
-    const std::string name = kernels::GemmI8KernelName();
-    CAPTURE(name);
-    std::vector<int8_t> q(rows * dim);
-    std::vector<float> s(rows);
-    kernels::QuantizeRowsI8(e.data(), rows, dim, q.data(), s.data());
-    CHECK(std::memcmp(q.data(), q_ref.data(), q.size()) == 0);
-    CHECK(std::memcmp(s.data(), s_ref.data(), s.size() * 4) == 0);
+    CAPTURE(hwy::TargetName(t));
     std::vector<float> out(dim), out_ref(dim);
     for (size_t r = 0; r < rows; ++r) {
       kernels::DequantizeRowI8(q.data() + r * dim, dim, s[r], out.data());
-      quant::DequantizeRow(q_ref.data() + r * dim, dim, s_ref[r],
-                           out_ref.data());
+      quant::DequantizeRow(q.data() + r * dim, dim, s[r], out_ref.data());
       CHECK(std::memcmp(out.data(), out_ref.data(), dim * 4) == 0);
       for (size_t i = 0; i < dim; ++i) {
         CHECK(std::fabs(out[i] - e[r * dim + i]) <= 0.5001f * s[r]);

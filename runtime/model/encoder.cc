@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "runtime/kernels/gemm_i8.h"
+#include "runtime/kernels/embedding_i8.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/model/tensor_names.h"
 

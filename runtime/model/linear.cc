@@ -5,6 +5,7 @@
 
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/kernels/quantize_i8.h"
 #include "runtime/model/model_file.h"
 #include "runtime/ops/gemm_f32.h"
 #include "runtime/quant/codec.h"

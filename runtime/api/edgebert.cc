@@ -2,11 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 
 #include "runtime/head/crf.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/model/encoder.h"
+#include "runtime/model/encoder_weights.h"
 #include "runtime/model/model_file.h"
 #include "runtime/model/tensor_names.h"
 #include "runtime/ops/gemm_f32.h"
@@ -16,7 +18,24 @@ namespace edgebert {
 
 // ---------------------------------------------------------------- Model ---
 
+// The encoder weights of each TaggerOptions::F32Gemm choice, built by the
+// first Tagger::Create that needs them and kept for the Model's lifetime.
+struct Model::Packed {
+  std::mutex mu;
+  std::unique_ptr<EncoderWeights> by_f32_gemm[3];  // indexed by F32Gemm.
+};
+
+Model::Model() : packed_(std::make_unique<Packed>()) {}
 Model::~Model() = default;
+
+size_t Model::packed_weight_bytes() const {
+  std::lock_guard<std::mutex> lock(packed_->mu);
+  size_t total = 0;
+  for (const auto& w : packed_->by_f32_gemm) {
+    if (w) total += w->packed_bytes();
+  }
+  return total;
+}
 
 StatusOr<std::unique_ptr<Model>> Model::Load(const std::string& path,
                                              bool verify_checksum) {
@@ -63,6 +82,7 @@ struct Tagger::Impl {
   const Model* model = nullptr;
   pthreadpool_t pool = nullptr;
   std::unique_ptr<Tokenizer> tokenizer;
+  const EncoderWeights* weights = nullptr;  // owned by the model.
   std::unique_ptr<Encoder> encoder;
   std::vector<LabelInfo> label_info;
   int32_t cls_id = 0, sep_id = 0;
@@ -124,6 +144,27 @@ Status ResolveOptions(const Model& model, TaggerOptions* o) {
 
 }  // namespace
 
+StatusOr<const EncoderWeights*> Tagger::SharedWeights(
+    const Model& model, TaggerOptions::F32Gemm f32_gemm) {
+  GemmF32::Backend backend = GemmF32::Backend::kAuto;
+  if (f32_gemm == TaggerOptions::F32Gemm::kXnnpack) {
+    backend = GemmF32::Backend::kXnnpack;
+  } else if (f32_gemm == TaggerOptions::F32Gemm::kHighway) {
+    backend = GemmF32::Backend::kHighway;
+  }
+  Model::Packed& packed = *model.packed_;
+  std::lock_guard<std::mutex> lock(packed.mu);
+  std::unique_ptr<EncoderWeights>& slot =
+      packed.by_f32_gemm[static_cast<int>(f32_gemm)];
+  if (!slot) {
+    StatusOr<std::unique_ptr<EncoderWeights>> w =
+        EncoderWeights::Create(model.file(), backend);
+    if (!w.ok()) return w.status();
+    slot = std::move(w.value());
+  }
+  return slot.get();
+}
+
 StatusOr<std::unique_ptr<Tagger>> Tagger::Create(const Model& model,
                                                  const TaggerOptions& options,
                                                  pthreadpool_t pool) {
@@ -138,14 +179,12 @@ StatusOr<std::unique_ptr<Tagger>> Tagger::Create(const Model& model,
   StatusOr<std::unique_ptr<Tokenizer>> tok = MakeTokenizer(f);
   if (!tok.ok()) return tok.status();
   impl->tokenizer = std::move(tok.value());
-  GemmF32::Backend backend = GemmF32::Backend::kAuto;
-  if (options.f32_gemm == TaggerOptions::F32Gemm::kXnnpack) {
-    backend = GemmF32::Backend::kXnnpack;
-  } else if (options.f32_gemm == TaggerOptions::F32Gemm::kHighway) {
-    backend = GemmF32::Backend::kHighway;
-  }
+  StatusOr<const EncoderWeights*> weights =
+      SharedWeights(model, options.f32_gemm);
+  if (!weights.ok()) return weights.status();
+  impl->weights = weights.value();
   StatusOr<std::unique_ptr<Encoder>> enc =
-      Encoder::Create(f, t->options_.max_seq_len, backend);
+      Encoder::Create(*impl->weights, t->options_.max_seq_len);
   if (!enc.ok()) return enc.status();
   impl->encoder = std::move(enc.value());
   for (const std::string& l : model.config().labels) {
@@ -287,7 +326,7 @@ void Tagger::SetGemmObserver(GemmObserver observer) {
 
 MemoryPlan Tagger::memory() const {
   return MemoryPlan{impl_->encoder->arena_bytes(),
-                    impl_->encoder->owned_weight_bytes(),
+                    impl_->weights->packed_bytes(),
                     impl_->model->file().file_bytes()};
 }
 
@@ -300,7 +339,7 @@ StatusOr<MemoryPlan> Tagger::PlanMemory(const Model& model,
 
 std::string Tagger::BackendInfo() const {
   std::string info = std::string("kernels=") + kernels::ActiveTargetName() +
-                     " gemm=" + impl_->encoder->gemm_kinds();
+                     " gemm=" + impl_->weights->gemm_kinds();
   if (info.find("int8") != std::string::npos) {
     info += std::string(" int8_kernel=") + kernels::GemmI8KernelName();
   }

@@ -20,6 +20,7 @@
 #include "runtime/kernels/embedding_i8.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/gemm_i8_ref.h"
+#include "runtime/kernels/gemm_i8_testing.h"
 #include "runtime/kernels/kernel_tolerances.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/kernels/quantize_i8.h"

@@ -1,2 +1,2 @@
 # owned by the kernels component
-edgebert_test(kernel_test SOURCES kernel_test.cc LIBS edgebert_kernels)
+edgebert_test(kernel_test SOURCES kernel_test.cc LIBS edgebert_kernels_ref)

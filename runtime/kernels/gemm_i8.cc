@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "runtime/kernels/gemm_i8.h"
+#include "runtime/kernels/gemm_i8_internal.h"
 #include "runtime/quant/codec.h"
 
 // Order matters: foreach_target.h, then highway.h, then -inl.h headers.
@@ -60,12 +61,6 @@ struct Args {
   size_t acc_stride;
   bool gelu;
 };
-
-// Set by GemmI8DisableDotProdForTest.
-inline bool& DisableDotProd() {
-  static bool disable = false;
-  return disable;
-}
 
 }  // namespace edgebert::kernels::gemm_i8_detail
 #endif  // EDGEBERT_GEMM_I8_SHARED_
@@ -186,7 +181,7 @@ void RunGemm(Args& a, pthreadpool_t pool) {
 
 HWY_INLINE bool UseDotProd() {
 #if defined(EB_HAVE_DOTPROD_KERNEL) && defined(__linux__)
-  return !gemm_i8_detail::DisableDotProd() &&
+  return !gemm_i8_detail::DisableDotProd().load(std::memory_order_relaxed) &&
          (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0;
 #else
   return false;
@@ -278,10 +273,6 @@ const char* GemmI8KernelName() {
 }
 
 int64_t GemmI8CompiledTargets() { return HWY_TARGETS; }
-
-void GemmI8DisableDotProdForTest(bool disable) {
-  gemm_i8_detail::DisableDotProd() = disable;
-}
 
 }  // namespace edgebert::kernels
 #endif  // HWY_ONCE

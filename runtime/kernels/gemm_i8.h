@@ -63,10 +63,6 @@ const char* GemmI8KernelName();
 // Bit mask of the Highway targets compiled into gemm_i8.cc (HWY_TARGETS).
 int64_t GemmI8CompiledTargets();
 
-// Test hook: when true, NEON uses the non-dotprod kernel even on CPUs with the
-// dot product extension. No effect elsewhere. Not thread-safe w.r.t. calls.
-void GemmI8DisableDotProdForTest(bool disable);
-
 }  // namespace edgebert::kernels
 
 #endif  // EDGEBERT_RUNTIME_KERNELS_GEMM_I8_H_

@@ -407,6 +407,33 @@ TEST_CASE("codec: rounding is half to even") {
   hwy::SetSupportedTargetsForTest(0);
 }
 
+// Largest register tile over all micro-kernels: rows (kMR: 8 on AVX3_DL) and
+// columns per task (kP panels of 16: 3 x 16 = 48 on AVX3_DL).
+constexpr size_t kMaxTileRows = 8;
+constexpr size_t kMaxTaskColumns = 3 * quant::kI8PanelWidth;
+
+// As XNNPACK's GEMM testers: every m from 1 to the tallest tile + 1, every n
+// from 1 to the panel width + 1 and the panel-multiple neighbours up to the
+// widest task + 1, so each Tile<MR, P> variant of each kernel (row
+// remainders, 1-, 2- and 3-panel tasks, partial panels) runs and is compared
+// bit-exactly; odd k leaves a partial k-group.
+TEST_CASE("gemm_i8: every tile remainder matches the reference bit-exactly") {
+  constexpr size_t kPanel = quant::kI8PanelWidth;
+  std::vector<size_t> ns;
+  for (size_t n = 1; n <= kPanel + 1; ++n) ns.push_back(n);
+  for (size_t n = 2 * kPanel - 1; n <= kMaxTaskColumns + 1; n += kPanel) {
+    ns.insert(ns.end(), {n, n + 1, n + 2});
+  }
+  uint32_t seed = 100;
+  for (size_t m = 1; m <= kMaxTileRows + 1; ++m) {
+    for (size_t n : ns) {
+      const size_t k = 2 * (m % 3) + 5;  // 5, 7, 9.
+      RunAllTargets(MakeProblem(m, k, n, seed, (seed % 2) == 0));
+      ++seed;
+    }
+  }
+}
+
 TEST_CASE("embeddings: vectorized dequantize matches the codec") {
   const size_t rows = 13, dim = 771;
   std::mt19937 rng(9);

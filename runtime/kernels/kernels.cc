@@ -97,21 +97,6 @@ void BiasGeluErfImpl(float* x, const float* bias, size_t rows, size_t cols) {
   }
 }
 
-// Max of x[0, n), n >= 1.
-HWY_INLINE float MaxRow(const float* HWY_RESTRICT x, size_t n) {
-  const DF d;
-  const size_t N = hn::Lanes(d);
-  float m = x[0];
-  size_t i = 0;
-  if (n >= N) {
-    auto vm = hn::LoadU(d, x);
-    for (i = N; i + N <= n; i += N) vm = hn::Max(vm, hn::LoadU(d, x + i));
-    m = hn::GetLane(hn::MaxOfLanes(d, vm));
-  }
-  for (; i < n; ++i) m = x[i] > m ? x[i] : m;
-  return m;
-}
-
 // x[i] = exp(x[i] - max) (det::ExpNonPositive); returns the sum of the new
 // values (det::FixedSum).
 HWY_INLINE float ExpShiftRow(float* HWY_RESTRICT x, float max, size_t n) {
@@ -131,25 +116,6 @@ HWY_INLINE float ExpShiftRow(float* HWY_RESTRICT x, float max, size_t n) {
     hn::StoreU(e, d1, x + i);
   }
   return det::FixedSum(x, n);
-}
-
-HWY_INLINE void ScaleRow(float* HWY_RESTRICT x, float s, size_t n) {
-  const DF d;
-  const size_t N = hn::Lanes(d);
-  const auto vs = hn::Set(d, s);
-  size_t i = 0;
-  for (; i + N <= n; i += N)
-    hn::StoreU(hn::Mul(hn::LoadU(d, x + i), vs), d, x + i);
-  for (; i < n; ++i) x[i] *= s;
-}
-
-void SoftmaxRowsImpl(float* x, size_t rows, size_t cols) {
-  if (cols == 0) return;
-  for (size_t row = 0; row < rows; ++row) {
-    float* xr = x + row * cols;
-    const float sum = ExpShiftRow(xr, MaxRow(xr, cols), cols);
-    ScaleRow(xr, 1.0f / sum, cols);
-  }
 }
 
 // Attention tiling. kTileRows query rows share every load of K^T and V; each
@@ -260,9 +226,8 @@ HWY_INLINE void ContextTile(D d, const float* HWY_RESTRICT p, size_t p_stride,
 #undef EB_STORE_ROW
 #undef EB_LOAD_B
 
-// x[i] = x[i] * scale + mask[i] (mask may be null); returns max_i x[i].
-HWY_INLINE float ScaleMaskMaxRow(float* HWY_RESTRICT x, float scale,
-                                 const float* HWY_RESTRICT mask, size_t n) {
+// x[i] = x[i] * scale; returns max_i x[i].
+HWY_INLINE float ScaleMaxRow(float* HWY_RESTRICT x, float scale, size_t n) {
   const DF d;
   const D1 d1;
   const size_t N = hn::Lanes(d);
@@ -272,14 +237,12 @@ HWY_INLINE float ScaleMaskMaxRow(float* HWY_RESTRICT x, float scale,
   const auto vs1 = hn::Set(d1, scale);
   size_t i = 0;
   for (; i + N <= n; i += N) {
-    auto s = hn::Mul(hn::LoadU(d, x + i), vs);
-    if (mask != nullptr) s = hn::Add(s, hn::LoadU(d, mask + i));
+    const auto s = hn::Mul(hn::LoadU(d, x + i), vs);
     vmax = hn::Max(vmax, s);
     hn::StoreU(s, d, x + i);
   }
   for (; i < n; ++i) {
-    auto s = hn::Mul(hn::LoadU(d1, x + i), vs1);
-    if (mask != nullptr) s = hn::Add(s, hn::LoadU(d1, mask + i));
+    const auto s = hn::Mul(hn::LoadU(d1, x + i), vs1);
     vmax1 = hn::Max(vmax1, s);
     hn::StoreU(s, d1, x + i);
   }
@@ -294,7 +257,6 @@ template <size_t kR>
 HWY_INLINE void SoftmaxContextRows(float* HWY_RESTRICT p, size_t p_stride,
                                    const float* HWY_RESTRICT v, size_t v_stride,
                                    size_t seq, size_t head_dim, float scale,
-                                   const float* HWY_RESTRICT mask,
                                    float* HWY_RESTRICT out, size_t out_stride) {
   const DF d;
   const D1 d1;
@@ -302,7 +264,7 @@ HWY_INLINE void SoftmaxContextRows(float* HWY_RESTRICT p, size_t p_stride,
   float inv_sum[kR];
   for (size_t r = 0; r < kR; ++r) {
     float* pr = p + r * p_stride;
-    const float max = ScaleMaskMaxRow(pr, scale, mask, seq);
+    const float max = ScaleMaxRow(pr, scale, seq);
     inv_sum[r] = 1.0f / ExpShiftRow(pr, max, seq);
   }
   size_t c = 0;
@@ -389,8 +351,8 @@ HWY_INLINE void PackKeysTransposed(const float* HWY_RESTRICT k, size_t k_stride,
 // if head_dim <= kMaxTransposedHeadDim, packed K_h^T (s_pad * head_dim).
 void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
                    size_t num_heads, size_t head_dim, float scale,
-                   const float* mask_add, size_t head_begin, size_t head_end,
-                   float* scratch, float* ctx, size_t ctx_stride) {
+                   size_t head_begin, size_t head_end, float* scratch,
+                   float* ctx, size_t ctx_stride) {
   if (seq == 0) return;
   const DF d;
   const size_t N = hn::Lanes(d);
@@ -411,7 +373,7 @@ void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
           p[j] = det::FixedDot(qi, k + j * qkv_stride, head_dim);
         }
         SoftmaxContextRows<1>(p, s_pad, v, qkv_stride, seq, head_dim, scale,
-                              mask_add, out + i * ctx_stride, ctx_stride);
+                              out + i * ctx_stride, ctx_stride);
       }
       continue;
     }
@@ -430,8 +392,7 @@ void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
                                 p + j0, s_pad);
       }
       SoftmaxContextRows<kTileRows>(p, s_pad, v, qkv_stride, seq, head_dim,
-                                    scale, mask_add, out + i * ctx_stride,
-                                    ctx_stride);
+                                    scale, out + i * ctx_stride, ctx_stride);
     }
     for (; i < seq; ++i) {
       const float* qi = q + i * qkv_stride;
@@ -445,25 +406,10 @@ void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
                         s_pad);
       }
       SoftmaxContextRows<1>(p, s_pad, v, qkv_stride, seq, head_dim, scale,
-                            mask_add, out + i * ctx_stride, ctx_stride);
+                            out + i * ctx_stride, ctx_stride);
     }
   }
 }
-
-void ExpNonPositiveImpl(const float* x, size_t n, float* y) {
-  const DF d;
-  const D1 d1;
-  const size_t N = hn::Lanes(d);
-  size_t i = 0;
-  for (; i + N <= n; i += N) {
-    hn::StoreU(det::ExpNonPositive(d, hn::LoadU(d, x + i)), d, y + i);
-  }
-  for (; i < n; ++i) {
-    hn::StoreU(det::ExpNonPositive(d1, hn::LoadU(d1, x + i)), d1, y + i);
-  }
-}
-
-bool HasFmaImpl() { return HWY_NATIVE_FMA != 0; }
 
 int64_t TargetImpl() { return HWY_TARGET; }
 
@@ -475,17 +421,8 @@ namespace edgebert::kernels {
 
 HWY_EXPORT(AddLayerNormImpl);
 HWY_EXPORT(BiasGeluErfImpl);
-HWY_EXPORT(SoftmaxRowsImpl);
 HWY_EXPORT(AttentionImpl);
 HWY_EXPORT(TargetImpl);
-HWY_EXPORT(ExpNonPositiveImpl);
-HWY_EXPORT(HasFmaImpl);
-
-void ExpNonPositive(const float* x, size_t n, float* y) {
-  HWY_DYNAMIC_DISPATCH(ExpNonPositiveImpl)(x, n, y);
-}
-
-bool ActiveTargetHasFma() { return HWY_DYNAMIC_DISPATCH(HasFmaImpl)(); }
 
 void AddLayerNorm(const float* x, const float* residual, const float* gamma,
                   const float* beta, float eps, size_t rows, size_t cols,
@@ -499,10 +436,6 @@ void BiasGeluErf(float* x, const float* bias, size_t rows, size_t cols) {
   HWY_DYNAMIC_DISPATCH(BiasGeluErfImpl)(x, bias, rows, cols);
 }
 
-void SoftmaxRows(float* x, size_t rows, size_t cols) {
-  HWY_DYNAMIC_DISPATCH(SoftmaxRowsImpl)(x, rows, cols);
-}
-
 size_t AttentionScratchFloats(size_t seq) {
   // Scores of one row tile + packed K^T for head_dim <=
   // kMaxTransposedHeadDim, with seq padded to kKeyPad >= Lanes of any target
@@ -514,11 +447,11 @@ size_t AttentionScratchFloats(size_t seq) {
 
 void Attention(const float* qkv, size_t qkv_stride, size_t seq,
                size_t num_heads, size_t head_dim, float scale,
-               const float* mask_add, size_t head_begin, size_t head_end,
-               float* scratch, float* ctx, size_t ctx_stride) {
+               size_t head_begin, size_t head_end, float* scratch, float* ctx,
+               size_t ctx_stride) {
   HWY_DYNAMIC_DISPATCH(AttentionImpl)
-  (qkv, qkv_stride, seq, num_heads, head_dim, scale, mask_add, head_begin,
-   head_end, scratch, ctx, ctx_stride);
+  (qkv, qkv_stride, seq, num_heads, head_dim, scale, head_begin, head_end,
+   scratch, ctx, ctx_stride);
 }
 
 const char* ActiveTargetName() {

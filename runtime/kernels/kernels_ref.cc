@@ -46,8 +46,8 @@ void BiasGeluErf(float* x, const float* bias, size_t rows, size_t cols) {
 
 void Attention(const float* qkv, size_t qkv_stride, size_t seq,
                size_t num_heads, size_t head_dim, float scale,
-               const float* mask_add, size_t head_begin, size_t head_end,
-               float* ctx, size_t ctx_stride) {
+               size_t head_begin, size_t head_end, float* ctx,
+               size_t ctx_stride) {
   const size_t hidden = num_heads * head_dim;
   std::vector<double> p(seq);
   for (size_t h = head_begin; h < head_end; ++h) {
@@ -59,7 +59,7 @@ void Attention(const float* qkv, size_t qkv_stride, size_t seq,
           s += static_cast<double>(qkv[i * qkv_stride + h * head_dim + c]) *
                qkv[j * qkv_stride + hidden + h * head_dim + c];
         }
-        s = s * scale + (mask_add != nullptr ? mask_add[j] : 0.0);
+        s = s * scale;
         p[j] = s;
         max = std::max(max, s);
       }
@@ -76,21 +76,6 @@ void Attention(const float* qkv, size_t qkv_stride, size_t seq,
         ctx[i * ctx_stride + h * head_dim + c] = static_cast<float>(acc / sum);
       }
     }
-  }
-}
-
-void SoftmaxRows(float* x, size_t rows, size_t cols) {
-  std::vector<double> e(cols);
-  for (size_t r = 0; r < rows; ++r) {
-    float* xr = x + r * cols;
-    double max = -INFINITY;
-    for (size_t c = 0; c < cols; ++c) max = std::max(max, double{xr[c]});
-    double sum = 0;
-    for (size_t c = 0; c < cols; ++c) {
-      e[c] = std::exp(xr[c] - max);
-      sum += e[c];
-    }
-    for (size_t c = 0; c < cols; ++c) xr[c] = static_cast<float>(e[c] / sum);
   }
 }
 

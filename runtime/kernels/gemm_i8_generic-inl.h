@@ -26,10 +26,7 @@ namespace hn = hwy::HWY_NAMESPACE;
 #define EB_GEMM_I8_KERNEL "generic"
 // Generic Highway: int32 lanes over the (channel, k) bytes of a 64-byte
 // k-group block; activation bytes repeated with period 4; folded at the end.
-struct Micro {
-  static constexpr size_t kMR = 1;
-  static constexpr size_t kP = 1;
-  static constexpr int32_t kOffset = 0;
+struct Micro : TileShape<1, 1> {
   template <size_t MR, size_t P>
   static HWY_ATTR void Tile(const int8_t* x, size_t x_stride, const int8_t* w,
                             size_t panel_bytes, size_t k_groups, int32_t* out,

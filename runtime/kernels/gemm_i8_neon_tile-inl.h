@@ -17,10 +17,7 @@
 #endif
 
 template <class Step>
-struct NeonMicro {
-  static constexpr size_t kMR = Step::kMR;
-  static constexpr size_t kP = 1;
-  static constexpr int32_t kOffset = 0;
+struct NeonMicro : TileShape<Step::kMR, 1> {
   static constexpr size_t kAcc = 4 * Step::kAccPerQ;
 
   template <size_t MR, size_t P>

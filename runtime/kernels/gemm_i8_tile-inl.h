@@ -38,6 +38,14 @@ namespace edgebert::kernels::HWY_NAMESPACE {
 inline constexpr size_t kNR = quant::kI8PanelWidth;            // 16 channels.
 inline constexpr size_t kGroupBytes = kNR * quant::kI8KGroup;  // 64.
 
+// The compile-time shape of a micro-kernel (see the contract above).
+template <size_t MR, size_t P, int32_t Offset = 0>
+struct TileShape {
+  static constexpr size_t kMR = MR;
+  static constexpr size_t kP = P;
+  static constexpr int32_t kOffset = Offset;
+};
+
 // The 4 activation bytes of one k-group as one int32 (unaligned load).
 HWY_INLINE int32_t Load32(const int8_t* p) {
   int32_t v;

@@ -31,10 +31,7 @@ namespace edgebert::kernels::HWY_NAMESPACE {
 // so enabling it for this kernel is safe. The attribute goes on the function
 // and on each lambda: clang's attribute pragma does not reach lambdas.
 #define EB_VNNI_ATTR __attribute__((target(HWY_TARGET_STR ",avx512vnni")))
-struct Micro {
-  static constexpr size_t kMR = 8;
-  static constexpr size_t kP = 3;
-  static constexpr int32_t kOffset = 128;
+struct Micro : TileShape<8, 3, 128> {
   // Per k-group: kP weight loads, MR broadcast+xor (u8 = q ^ 0x80), MR * kP
   // vpdpbusd. 24 accumulators + 3 weights + 1 activation register.
   template <size_t MR, size_t P>
@@ -77,10 +74,8 @@ struct Micro {
 #define EB_GEMM_I8_KERNEL "madd16"
 // int8 -> int16 sign extension + vpmaddwd: products <= 127 * 127, pair sums
 // fit int32; exact. Accumulators hold (channel, k-pair) lanes, folded at end.
-struct Micro {
-  static constexpr size_t kMR = 4;
-  static constexpr size_t kP = 2;  // 16 accumulators + 4 weights + 1 input.
-  static constexpr int32_t kOffset = 0;
+// 16 accumulators + 4 weights + 1 input.
+struct Micro : TileShape<4, 2> {
   template <size_t MR, size_t P>
   static HWY_ATTR void Tile(const int8_t* x, size_t x_stride, const int8_t* w,
                             size_t panel_bytes, size_t k_groups, int32_t* out,
@@ -126,10 +121,7 @@ struct Micro {
 
 #elif HWY_TARGET == HWY_AVX2
 #define EB_GEMM_I8_KERNEL "madd16"
-struct Micro {
-  static constexpr size_t kMR = 2;
-  static constexpr size_t kP = 1;
-  static constexpr int32_t kOffset = 0;
+struct Micro : TileShape<2, 1> {
   template <size_t MR, size_t P>
   static HWY_ATTR void Tile(const int8_t* x, size_t x_stride, const int8_t* w,
                             size_t panel_bytes, size_t k_groups, int32_t* out,

@@ -18,6 +18,7 @@
 #include "runtime/head/crf.h"
 #include "runtime/model/bilstm_head.h"
 #include "runtime/model/encoder.h"
+#include "runtime/model/encoder_weights.h"
 #include "runtime/model/model_file.h"
 
 namespace eb = edgebert;
@@ -57,7 +58,9 @@ int main(int argc, char** argv) {
   auto model = eb::Model::Load(argv[1]);
   if (!model.ok()) return Fail(model.status());
   const eb::ModelFile& f = model.value()->file();
-  auto enc = eb::Encoder::Create(f, seq);
+  auto weights = eb::EncoderWeights::Create(f, eb::GemmF32::Backend::kAuto);
+  if (!weights.ok()) return Fail(weights.status());
+  auto enc = eb::Encoder::Create(*weights.value(), seq);
   if (!enc.ok()) return Fail(enc.status());
   auto head = eb::BiLstmHead::Create(f, enc.value()->hidden_size(), seq,
                                      eb::GemmF32::Backend::kHighway);

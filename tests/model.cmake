@@ -6,5 +6,5 @@ edgebert_test(accuracy_test SOURCES accuracy_test.cc
   LIBS edgebert edgebert_convert_lib)
 # Heads of the TensorFlow NER pipelines against a torch reference.
 edgebert_test(tf_heads_test SOURCES tf_heads_test.cc
-  LIBS edgebert edgebert_convert_lib)
+  LIBS edgebert edgebert_convert_lib edgebert_kernels_ref)
 target_include_directories(tf_heads_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")

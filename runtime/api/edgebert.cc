@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 
 #include "runtime/head/crf.h"
 #include "runtime/kernels/activation.h"
@@ -9,6 +10,7 @@
 #include "runtime/kernels/kernels.h"
 #include "runtime/model/bilstm_head.h"
 #include "runtime/model/encoder.h"
+#include "runtime/model/encoder_weights.h"
 #include "runtime/model/model_file.h"
 #include "runtime/model/tensor_names.h"
 #include "runtime/ops/gemm_f32.h"
@@ -18,7 +20,24 @@ namespace edgebert {
 
 // ---------------------------------------------------------------- Model ---
 
+// The encoder weights of each TaggerOptions::F32Gemm choice, built by the
+// first Tagger::Create that needs them and kept for the Model's lifetime.
+struct Model::Packed {
+  std::mutex mu;
+  std::unique_ptr<EncoderWeights> by_f32_gemm[3];  // indexed by F32Gemm.
+};
+
+Model::Model() : packed_(std::make_unique<Packed>()) {}
 Model::~Model() = default;
+
+size_t Model::packed_weight_bytes() const {
+  std::lock_guard<std::mutex> lock(packed_->mu);
+  size_t total = 0;
+  for (const auto& w : packed_->by_f32_gemm) {
+    if (w) total += w->packed_bytes();
+  }
+  return total;
+}
 
 StatusOr<std::unique_ptr<Model>> Model::Load(const std::string& path,
                                              bool verify_checksum) {
@@ -75,6 +94,7 @@ struct Tagger::Impl {
   const Model* model = nullptr;
   pthreadpool_t pool = nullptr;
   std::unique_ptr<Tokenizer> tokenizer;
+  const EncoderWeights* weights = nullptr;  // owned by the model.
   std::unique_ptr<Encoder> encoder;
   std::vector<LabelInfo> label_info;
   int32_t cls_id = 0, sep_id = 0;
@@ -178,6 +198,17 @@ Status ResolveOptions(const Model& model, TaggerOptions* o) {
   return Status::Ok();
 }
 
+GemmF32::Backend ToBackend(TaggerOptions::F32Gemm f32_gemm) {
+  switch (f32_gemm) {
+    case TaggerOptions::F32Gemm::kXnnpack:
+      return GemmF32::Backend::kXnnpack;
+    case TaggerOptions::F32Gemm::kHighway:
+      return GemmF32::Backend::kHighway;
+    default:
+      return GemmF32::Backend::kAuto;
+  }
+}
+
 }  // namespace
 
 // The model file is already validated (runtime/model/head_config.h).
@@ -198,7 +229,7 @@ Status Tagger::Impl::BindHead(const ModelFile& f, GemmF32::Backend backend,
   // Quantized encoders run the head's f32 GEMMs on the Highway GEMM, like
   // their classifier (bit-identical across CPUs; see encoder.cc).
   if (backend == GemmF32::Backend::kAuto &&
-      encoder->gemm_kinds().find("int8") != std::string::npos) {
+      weights->gemm_kinds().find("int8") != std::string::npos) {
     backend = GemmF32::Backend::kHighway;
   }
   StatusOr<std::unique_ptr<BiLstmHead>> h =
@@ -206,6 +237,21 @@ Status Tagger::Impl::BindHead(const ModelFile& f, GemmF32::Backend backend,
   if (!h.ok()) return h.status();
   bilstm = std::move(h.value());
   return Status::Ok();
+}
+
+StatusOr<const EncoderWeights*> Tagger::SharedWeights(
+    const Model& model, TaggerOptions::F32Gemm f32_gemm) {
+  Model::Packed& packed = *model.packed_;
+  std::lock_guard<std::mutex> lock(packed.mu);
+  std::unique_ptr<EncoderWeights>& slot =
+      packed.by_f32_gemm[static_cast<int>(f32_gemm)];
+  if (!slot) {
+    StatusOr<std::unique_ptr<EncoderWeights>> w =
+        EncoderWeights::Create(model.file(), ToBackend(f32_gemm));
+    if (!w.ok()) return w.status();
+    slot = std::move(w.value());
+  }
+  return slot.get();
 }
 
 StatusOr<std::unique_ptr<Tagger>> Tagger::Create(const Model& model,
@@ -222,16 +268,16 @@ StatusOr<std::unique_ptr<Tagger>> Tagger::Create(const Model& model,
   StatusOr<std::unique_ptr<Tokenizer>> tok = MakeTokenizer(f);
   if (!tok.ok()) return tok.status();
   impl->tokenizer = std::move(tok.value());
-  GemmF32::Backend backend = GemmF32::Backend::kAuto;
-  if (options.f32_gemm == TaggerOptions::F32Gemm::kXnnpack) {
-    backend = GemmF32::Backend::kXnnpack;
-  } else if (options.f32_gemm == TaggerOptions::F32Gemm::kHighway) {
-    backend = GemmF32::Backend::kHighway;
-  }
+  const GemmF32::Backend backend = ToBackend(options.f32_gemm);
   impl->padded_window = PaddedWindow(model, t->options_);
   const size_t rows =
       std::max<size_t>(t->options_.max_seq_len, impl->padded_window);
-  StatusOr<std::unique_ptr<Encoder>> enc = Encoder::Create(f, rows, backend);
+  StatusOr<const EncoderWeights*> weights =
+      SharedWeights(model, options.f32_gemm);
+  if (!weights.ok()) return weights.status();
+  impl->weights = weights.value();
+  StatusOr<std::unique_ptr<Encoder>> enc =
+      Encoder::Create(*impl->weights, rows);
   if (!enc.ok()) return enc.status();
   impl->encoder = std::move(enc.value());
   EB_RETURN_IF_ERROR(impl->BindHead(f, backend, rows));
@@ -381,7 +427,7 @@ MemoryPlan Tagger::memory() const {
   const BiLstmHead* h = impl_->bilstm.get();
   return MemoryPlan{
       impl_->encoder->arena_bytes() + (h ? h->buffer_bytes() : 0),
-      impl_->encoder->owned_weight_bytes() + (h ? h->owned_weight_bytes() : 0),
+      impl_->weights->packed_bytes() + (h ? h->owned_weight_bytes() : 0),
       impl_->model->file().file_bytes()};
 }
 
@@ -394,7 +440,7 @@ StatusOr<MemoryPlan> Tagger::PlanMemory(const Model& model,
 
 std::string Tagger::BackendInfo() const {
   std::string info = std::string("kernels=") + kernels::ActiveTargetName() +
-                     " gemm=" + impl_->encoder->gemm_kinds();
+                     " gemm=" + impl_->weights->gemm_kinds();
   if (info.find("int8") != std::string::npos) {
     info += std::string(" int8_kernel=") + kernels::GemmI8KernelName();
   }

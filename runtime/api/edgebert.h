@@ -6,15 +6,22 @@
 //   edgebert::TagResult r;
 //   edgebert::Status s = tagger.value()->Tag("高勇：男，中国国籍", &r);
 //
-// Phases: Load (verify the file once, pack f32 weights for the backend) ->
-// Plan (Tagger::Create sizes one arena for the longest window) -> Run
-// (Tag(): no allocation in the encoder; only the result vectors grow).
+// Phases: Load (map and validate the file once) -> Tagger::Create (the first
+// tagger of each f32 GEMM backend packs the model's f32 weights for it, once
+// per Model; int8 weights are used in place from the mapping; every tagger
+// sizes its own arena for the longest window) -> Tag() (no allocation in the
+// encoder; only the result vectors grow).
 //
 // Concurrency contract:
-//  - Model is immutable after Load(); share one between any number of
-//    threads and Taggers. It must outlive its Taggers.
-//  - A Tagger is used by one thread at a time (it owns the arena and the
-//    backend operators). Create one Tagger per concurrently tagging thread.
+//  - Model is logically immutable after Load(); share one between any number
+//    of threads and Taggers. It owns the weights (mapping + packed f32
+//    weights), which all its Taggers read concurrently. It must outlive its
+//    Taggers. Tagger::Create may be called concurrently on one Model.
+//  - A Tagger owns only its arena and per-call buffers and is used by one
+//    thread at a time. Create one Tagger per concurrently tagging thread.
+//  - f32 GEMMs on XNNPACK: its operators keep per-call state, so concurrent
+//    Taggers of one Model take turns per GEMM (a mutex per weight matrix);
+//    int8 GEMMs and the Highway f32 GEMM run fully concurrently.
 //  - The pthreadpool passed to Tagger::Create is used for all parallel work
 //    of that tagger (GEMMs, attention heads); null means single-threaded.
 //    Taggers may share a pool: pthreadpool serializes concurrent
@@ -36,6 +43,7 @@
 
 namespace edgebert {
 
+struct EncoderWeights;
 class ModelFile;
 
 struct ModelConfig {
@@ -60,10 +68,16 @@ class Model {
   const ModelConfig& config() const { return config_; }
   const ModelFile& file() const { return *file_; }
   Status VerifyChecksum() const;
+  // Bytes of f32 weights packed so far for this model's taggers (once per
+  // f32 GEMM backend in use, shared by all taggers; 0 for int8 models with
+  // an int8 classifier, whose weights are used in place).
+  size_t packed_weight_bytes() const;
 
  private:
-  Model() = default;
+  struct Packed;  // Per-backend packed weights, built on first use.
+  Model();
   std::unique_ptr<ModelFile> file_;
+  std::unique_ptr<Packed> packed_;
   ModelConfig config_;
   friend class Tagger;
 };
@@ -106,11 +120,14 @@ struct TagResult {
   std::vector<TokenResult> tokens;  // filled only if want_tokens.
 };
 
-// Memory a tagger needs, for capacity planning before creating it.
+// Memory of a tagger, for capacity planning. Only the arena is the tagger's
+// own; the rest belongs to the Model and is shared by all its taggers (count
+// it once however many taggers there are).
 struct MemoryPlan {
-  size_t arena_bytes;         // activations for the longest window.
-  size_t owned_weight_bytes;  // weights copied/packed by backends.
-  size_t mapped_bytes;        // the model file mapping (page cache, shared).
+  size_t arena_bytes;          // activations for the longest window.
+  size_t shared_weight_bytes;  // the Model's f32 weights packed for this
+                               // tagger's backend.
+  size_t mapped_bytes;         // the model file mapping (page cache).
 };
 
 // Calibration hook (edgebert-convert uses it): sees the input x [rows, k]
@@ -154,6 +171,8 @@ class Tagger {
   void SetGemmObserver(GemmObserver observer);
 
   MemoryPlan memory() const;
+  // memory() of a tagger created with `options` (creates and drops one; the
+  // model keeps the packed weights).
   static StatusOr<MemoryPlan> PlanMemory(const Model& model,
                                          const TaggerOptions& options);
   // Highway target of the f32 kernels and the GEMM backend names.
@@ -163,6 +182,9 @@ class Tagger {
  private:
   struct Impl;
   Tagger() = default;
+  // The model's weights for `f32_gemm`, packed on first use.
+  static StatusOr<const EncoderWeights*> SharedWeights(
+      const Model& model, TaggerOptions::F32Gemm f32_gemm);
   std::unique_ptr<Impl> impl_;
   TaggerOptions options_;
 };

@@ -204,7 +204,7 @@ int RunInfo(const Common& c, bool verify) {
   j["tensor_bytes_by_dtype"] = by_dtype;
   const eb::MemoryPlan mem = l.tagger->memory();
   j["arena_bytes"] = mem.arena_bytes;
-  j["owned_weight_bytes"] = mem.owned_weight_bytes;
+  j["shared_weight_bytes"] = mem.shared_weight_bytes;
   j["highway_target"] = eb::kernels::ActiveTargetName();
   j["gemm_backend"] = l.tagger->BackendInfo();
   j["int8_kernel"] = eb::kernels::GemmI8KernelName();

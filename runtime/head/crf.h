@@ -2,7 +2,7 @@
 // BERT-CRF NER recipes): the score of a label path y[0..T) is
 //   start[y0] + sum_t emissions[t][y_t] + sum_{t>0} transitions[y_{t-1}][y_t]
 //   + end[y_{T-1}],
-// and Viterbi returns the path of maximal score. Without start / end scores
+// and Viterbi() returns the path of maximal score. Without start / end scores
 // (null) it is tf.contrib.crf.crf_decode (TF layout: transitions only).
 #ifndef EDGEBERT_RUNTIME_HEAD_CRF_H_
 #define EDGEBERT_RUNTIME_HEAD_CRF_H_

@@ -5,8 +5,9 @@
 // per-row activation quantization x per-channel int8 weights, used zero-copy
 // from the model file).
 //
-// Thread safety: Run() is not reentrant per object (backends keep per-call
-// state); work inside Run() is spread over `pool`.
+// Thread safety: Run() is const and may be called concurrently from several
+// threads (distinct x, y and scratch): one Linear serves every Tagger of a
+// model. Work inside Run() is spread over `pool`.
 #ifndef EDGEBERT_RUNTIME_MODEL_LINEAR_H_
 #define EDGEBERT_RUNTIME_MODEL_LINEAR_H_
 
@@ -32,7 +33,7 @@ class Linear {
   // x: m rows, stride k. y: m rows, stride n. scratch: ScratchBytes(m)
   // bytes, 64-byte aligned, owned by the caller (the encoder arena).
   virtual void Run(const float* x, size_t m, float* y, void* scratch,
-                   pthreadpool_t pool) = 0;
+                   pthreadpool_t pool) const = 0;
   // Scratch needed for up to `max_m` rows.
   virtual size_t ScratchBytes(size_t max_m) const = 0;
   // Bytes of weights this object owns beyond the model mapping.

@@ -389,17 +389,9 @@ void Tokenizer::Impl::Normalize(Scratch* s) const {
   const uint32_t n = static_cast<uint32_t>(s->cps.size());
   for (uint32_t i = 0; i < n; ++i) {
     char32_t c = s->cps[i];
-    if (IsPlainIdeograph(c)) {
-      if (o.tokenize_chinese_chars && IsChineseChar(c)) {
-        push(' ', i);
-        push(c, i);
-        push(' ', i);
-      } else {
-        push(c, i);
-      }
-      continue;
-    }
-    if (o.clean_text) {
+    // Plain ideographs are neither controls nor whitespace: the common Chinese
+    // path skips those property lookups.
+    if (o.clean_text && !IsPlainIdeograph(c)) {
       if (c == 0 || c == 0xFFFD || IsBertControl(c)) continue;
       if (IsWhiteSpaceProp(c)) c = ' ';
     }

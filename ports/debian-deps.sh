@@ -6,7 +6,7 @@
 set -euo pipefail
 pkgs=(cmake ninja-build g++ pkg-config libhwy-dev libpthreadpool-dev
       libcpuinfo-dev libflatbuffers-dev flatbuffers-compiler doctest-dev
-      libutf8proc-dev nlohmann-json3-dev libcli11-dev)
+      libutf8proc-dev nlohmann-json3-dev libcli11-dev libxxhash-dev)
 arch=$(dpkg --print-architecture)
 # Debian packages XNNPACK for amd64 and arm64 only.
 case "$arch" in amd64|arm64) pkgs+=(libxnnpack-dev) ;; esac

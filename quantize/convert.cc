@@ -18,6 +18,7 @@
 
 #include "quantize/int8.h"
 #include "runtime/model/checksum.h"
+#include "runtime/model/file_integrity.h"
 #include "runtime/model/safetensors.h"
 #include "runtime/model/tensor_names.h"
 
@@ -31,7 +32,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;  // runtime/model/model_file.h
 constexpr uint64_t kAlign = 64;
 
 uint64_t AlignUp(uint64_t x) { return (x + kAlign - 1) / kAlign * kAlign; }
@@ -644,6 +645,7 @@ Status WriteEbm(const HfCheckpoint& ckpt,
     EB_CHECK(iter < 4);
     data_offset = need;
   }
+  EB_RETURN_IF_ERROR(SealModelHeader(fbb.GetBufferPointer(), fbb.GetSize()));
 
   const std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");

@@ -21,6 +21,8 @@
 
 #include "quantize/convert.h"
 #include "runtime/model/checksum.h"
+#include "runtime/model/file_integrity.h"
+#include "runtime/model/model_file.h"
 #include "runtime/model/safetensors.h"
 #include "runtime/model/tensor_names.h"
 #include "schema/edgebert_generated.h"
@@ -169,12 +171,15 @@ Ebm ConvertAndVerify(const std::string& in_dir, const std::string& out,
   REQUIRE(edgebert::fb::VerifySizePrefixedModelBuffer(verifier));
   e.model = edgebert::fb::GetSizePrefixedModel(buf);
   const auto* m = e.model;
-  CHECK(m->format_version() == 1u);
+  CHECK(m->format_version() == edgebert::kFormatVersion);
   CHECK(m->data_offset() % 64 == 0);
   CHECK(m->data_offset() >= 4u + fb_size);
-  CHECK(m->data_offset() + m->data_size() <= e.bytes.size());
+  CHECK(m->data_offset() + m->data_size() == e.bytes.size());
   CHECK(m->data_checksum() ==
         edgebert::Checksum64(buf + m->data_offset(), m->data_size()));
+  const auto header = edgebert::HeaderChecksum(buf, 4 + fb_size, *m);
+  REQUIRE(header.ok());
+  CHECK(m->header_checksum() == header.value());
   uint64_t prev_end = m->data_offset();
   for (const auto* t : *m->tensors()) {
     INFO(t->name()->str());

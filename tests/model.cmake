@@ -4,3 +4,8 @@ target_include_directories(model_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")
 # int8 accuracy acceptance on ../shared's trained taggers.
 edgebert_test(accuracy_test SOURCES accuracy_test.cc
   LIBS edgebert edgebert_convert_lib)
+
+# Hostile and changing model files (issue 13): layouts, checksums, bounds,
+# truncation while in use.
+edgebert_test(model_file_test SOURCES model_file_test.cc
+  LIBS edgebert edgebert_convert_lib)

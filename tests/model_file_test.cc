@@ -169,11 +169,16 @@ TEST_CASE("item 2: weight sums outside +-127 K are refused at load") {
     CHECK(Contains(m.status().message(), "weight_sums[5]"));
     CHECK(Contains(m.status().message(), qkv));
   }
-  // The largest legal sum still loads.
+  // A sum within bounds loads; a verifying load recomputes it.
   std::vector<uint8_t> b = Converted("int8");
-  MutableTensor(&b, qkv)->mutable_quant()->mutable_weight_sums()->Mutate(
-      0, 127 * 64);
-  CHECK(LoadSealed(b).ok());
+  auto* sums = MutableTensor(&b, qkv)->mutable_quant()->mutable_weight_sums();
+  sums->Mutate(7, sums->Get(7) + 1);
+  CHECK(LoadSealed(b, /*verify=*/false).ok());
+  auto m = LoadSealed(b, /*verify=*/true);
+  REQUIRE_FALSE(m.ok());
+  CHECK(Contains(m.status().message(), "weight_sums[7]"));
+  CHECK(Contains(m.status().message(), "weights sum to"));
+  CHECK(LoadSealed(Converted("int8"), /*verify=*/true).ok());
 }
 
 TEST_CASE("items 3-4: every corrupted byte is rejected; nothing may follow") {

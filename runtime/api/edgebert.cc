@@ -62,7 +62,10 @@ StatusOr<std::unique_ptr<Model>> Model::Load(const std::string& path,
   if (!file.ok()) return file.status();
   std::unique_ptr<Model> m(new Model());
   m->file_ = std::move(file.value());
-  if (options.verify_data) EB_RETURN_IF_ERROR(m->file_->VerifyChecksum());
+  if (options.verify_data) {
+    EB_RETURN_IF_ERROR(m->file_->VerifyChecksum());
+    EB_RETURN_IF_ERROR(m->file_->VerifyWeightSums());
+  }
   EB_RETURN_IF_ERROR(ValidateTokenizer(*m->file_));
   const fb::Model& fm = m->file_->model();
   const fb::EncoderConfig& e = *fm.encoder();

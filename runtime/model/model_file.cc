@@ -485,6 +485,38 @@ Status ModelFile::FileStatus() const {
                   "rename it over the old one)");
 }
 
+Status ModelFile::VerifyWeightSums() const {
+  std::vector<int32_t> sums;
+  for (const auto& [name, v] : tensors_) {
+    if (v.meta->layout() != fb::Layout::I8PackedK4) continue;
+    const quant::I8PackedDims d = quant::MakeI8PackedDims(
+        static_cast<size_t>(v.shape[0]), static_cast<size_t>(v.shape[1]));
+    sums.assign(d.n_padded, 0);
+    const int8_t* q = v.as<int8_t>();
+    // Each 64-byte block: 16 channels x 4 k (runtime/quant/codec.h).
+    for (size_t p = 0; p < d.panels(); ++p) {
+      int32_t* acc = sums.data() + p * quant::kI8PanelWidth;
+      for (size_t g = 0; g < d.k_groups(); ++g) {
+        for (size_t c = 0; c < quant::kI8PanelWidth;
+             ++c, q += quant::kI8KGroup) {
+          acc[c] += q[0] + q[1] + q[2] + q[3];
+        }
+      }
+    }
+    const auto* stored = v.meta->quant()->weight_sums();
+    for (size_t c = 0; c < d.n; ++c) {
+      if (sums[c] != stored->Get(static_cast<flatbuffers::uoffset_t>(c))) {
+        return DataLoss("model file '" + path_ + "': tensor '" + name +
+                        "': quant.weight_sums[" + std::to_string(c) + "] = " +
+                        std::to_string(stored->Get(
+                            static_cast<flatbuffers::uoffset_t>(c))) +
+                        " but its weights sum to " + std::to_string(sums[c]));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 void ModelFile::Release(const TensorView& t) const {
   if (!mapped_) return;
   const uintptr_t page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));

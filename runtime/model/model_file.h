@@ -77,6 +77,12 @@ class ModelFile {
 
   // Recomputes Checksum64 over the data section; DataLoss on mismatch.
   Status VerifyChecksum() const;
+  // Recomputes quant.weight_sums of every I8PackedK4 tensor from its bytes
+  // (padding included, as the kernels use it); DataLoss naming the tensor
+  // and channel on mismatch. Load only bounds them (|sum| <= 127 K: no
+  // overflow); this reads every int8 weight (~40 ms for bert-base int8 on
+  // the development machine), so it runs with the data checksum.
+  Status VerifyWeightSums() const;
   // Hints the OS that [data, data + bytes) will not be read again (e.g. after
   // a backend copied the weights); pages are re-read from the file if
   // touched. Best effort.

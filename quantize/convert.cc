@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "quantize/int8.h"
+#include "quantize/validate.h"
 #include "runtime/model/checksum.h"
 #include "runtime/model/file_integrity.h"
 #include "runtime/model/safetensors.h"
@@ -175,6 +176,7 @@ Status ParseConfig(const std::string& path, HfCheckpoint* c) {
   c->labels.assign(id2label.size(), std::string());
   std::vector<bool> seen(id2label.size(), false);
   for (auto it = id2label.begin(); it != id2label.end(); ++it) {
+    EB_RETURN_IF_ERROR(CheckLabelKey(path, it.key()));
     char* end = nullptr;
     const long id = std::strtol(it.key().c_str(), &end, 10);
     if (it.key().empty() || *end != '\0' || id < 0 ||
@@ -568,6 +570,7 @@ StatusOr<HfCheckpoint> LoadHfCheckpoint(const std::string& dir) {
   }
   StatusOr<SafetensorsFile> file = SafetensorsFile::Open(st_path);
   if (!file.ok()) return file.status();
+  EB_RETURN_IF_ERROR(CheckAllTensorsUsed(st_path, c.num_layers));
   EB_RETURN_IF_ERROR(LoadWeights(*file, &c));
   return c;
 }
@@ -695,6 +698,9 @@ Status ConvertCheckpoint(const HfCheckpoint& ckpt,
     return InvalidArgument("--precision '" + options.precision +
                            "' is not one of: f32, int8");
   }
+  EB_RETURN_IF_ERROR(CheckOutputPath(options.output_path));
+  EB_RETURN_IF_ERROR(CheckMinFidelity(options.min_fidelity));
+  EB_RETURN_IF_ERROR(CheckFiniteWeights(ckpt));
   if (options.weight_rounding != "gptq" &&
       options.weight_rounding != "nearest") {
     return InvalidArgument("--weight-rounding '" + options.weight_rounding +

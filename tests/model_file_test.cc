@@ -298,6 +298,7 @@ TEST_CASE("item 7: a model truncated while in use gives an error, not SIGBUS") {
     CHECK_FALSE(t.value()->Tag("中国", &r).ok());
     const int32_t ids[] = {2, 3};
     CHECK_FALSE(t.value()->Logits(ids, 2).ok());
+    CHECK_FALSE(eb::Tagger::Create(*m.value(), {}, nullptr).ok());
   }
   std::remove(p.c_str());
 }

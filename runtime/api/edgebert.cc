@@ -163,6 +163,8 @@ Status ResolveOptions(const Model& model, TaggerOptions* o) {
 StatusOr<std::unique_ptr<Tagger>> Tagger::Create(const Model& model,
                                                  const TaggerOptions& options,
                                                  pthreadpool_t pool) {
+  // A damaged mapping reads as zeros: its FlatBuffer must not be walked.
+  EB_RETURN_IF_ERROR(model.FileStatus());
   std::unique_ptr<Tagger> t(new Tagger());
   t->options_ = options;
   EB_RETURN_IF_ERROR(ResolveOptions(model, &t->options_));

@@ -56,6 +56,10 @@ struct LoadOptions {
   bool verify_data = false;
   // false: read the file into memory instead of mapping it (for media where
   // model files may change in place; RSS grows by the file size).
+  // Mapped loads install a process-wide SIGBUS handler once (sigaction; it
+  // chains to the previous handler for faults outside model mappings) so
+  // that a file truncated while in use becomes an error (FileStatus), not a
+  // crash. Replace model files atomically (write, then rename) instead.
   bool use_mmap = true;
 };
 

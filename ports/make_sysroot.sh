@@ -35,6 +35,7 @@ pkgs_arch=(
   libxnnpack-dev libxnnpack0
   libcpuinfo-dev libcpuinfo0
   libleveldb-dev libleveldb1d libsnappy-dev libsnappy1v5
+  libxxhash-dev
 )
 # Architecture-independent header-only packages (Architecture: all).
 pkgs_all=(nlohmann-json3-dev libcli11-dev doctest-dev)

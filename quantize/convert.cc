@@ -17,8 +17,10 @@
 #include <nlohmann/json.hpp>
 
 #include "quantize/int8.h"
+#include "quantize/validate.h"
 #include "runtime/head/tag_scheme.h"
 #include "runtime/model/checksum.h"
+#include "runtime/model/file_integrity.h"
 #include "runtime/model/safetensors.h"
 #include "runtime/model/tensor_names.h"
 
@@ -32,7 +34,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr uint32_t kFormatVersion = 1;
+constexpr uint32_t kFormatVersion = 2;  // runtime/model/model_file.h
 constexpr uint64_t kAlign = 64;
 
 uint64_t AlignUp(uint64_t x) { return (x + kAlign - 1) / kAlign * kAlign; }
@@ -175,6 +177,7 @@ Status ParseConfig(const std::string& path, HfCheckpoint* c) {
   c->labels.assign(id2label.size(), std::string());
   std::vector<bool> seen(id2label.size(), false);
   for (auto it = id2label.begin(); it != id2label.end(); ++it) {
+    EB_RETURN_IF_ERROR(CheckLabelKey(path, it.key()));
     char* end = nullptr;
     const long id = std::strtol(it.key().c_str(), &end, 10);
     if (it.key().empty() || *end != '\0' || id < 0 ||
@@ -568,6 +571,7 @@ StatusOr<HfCheckpoint> LoadHfCheckpoint(const std::string& dir) {
   }
   StatusOr<SafetensorsFile> file = SafetensorsFile::Open(st_path);
   if (!file.ok()) return file.status();
+  EB_RETURN_IF_ERROR(CheckAllTensorsUsed(st_path, c.num_layers));
   EB_RETURN_IF_ERROR(LoadWeights(*file, &c));
   return c;
 }
@@ -645,6 +649,7 @@ Status WriteEbm(const HfCheckpoint& ckpt,
     EB_CHECK(iter < 4);
     data_offset = need;
   }
+  EB_RETURN_IF_ERROR(SealModelHeader(fbb.GetBufferPointer(), fbb.GetSize()));
 
   const std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
@@ -694,6 +699,9 @@ Status ConvertCheckpoint(const HfCheckpoint& ckpt,
     return InvalidArgument("--precision '" + options.precision +
                            "' is not one of: f32, int8");
   }
+  EB_RETURN_IF_ERROR(CheckOutputPath(options.output_path));
+  EB_RETURN_IF_ERROR(CheckMinFidelity(options.min_fidelity));
+  EB_RETURN_IF_ERROR(CheckFiniteWeights(ckpt));
   if (options.weight_rounding != "gptq" &&
       options.weight_rounding != "nearest") {
     return InvalidArgument("--weight-rounding '" + options.weight_rounding +

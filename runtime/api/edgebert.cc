@@ -17,6 +17,35 @@
 #include "runtime/tokenizer/tokenizer.h"
 
 namespace edgebert {
+namespace {
+
+// The file's tokenizer parameters (vocab and unk piece aside).
+TokenizerOptions TokenizerOptionsOf(const fb::TokenizerConfig& t) {
+  TokenizerOptions o;
+  o.clean_text = t.clean_text();
+  o.tokenize_chinese_chars = t.tokenize_chinese_chars();
+  o.strip_accents = t.strip_accents();
+  o.lowercase = t.do_lower_case();
+  o.max_input_chars_per_word = t.max_input_chars_per_word();
+  if (t.continuing_subword_prefix()) {
+    o.continuing_prefix = t.continuing_subword_prefix()->str();
+  }
+  return o;
+}
+
+// Tokenizer parameter bounds (runtime/tokenizer/tokenizer.h), checked at
+// load so that a crafted file fails there, not in the first Tag().
+Status ValidateTokenizer(const ModelFile& f) {
+  const fb::TokenizerConfig& t = *f.model().tokenizer();
+  Status s = ValidateTokenizerOptions(TokenizerOptionsOf(t));
+  for (flatbuffers::uoffset_t i = 0; s.ok() && i < t.vocab()->size(); ++i) {
+    s = ValidateVocabPiece(t.vocab()->Get(i)->string_view(), i);
+  }
+  if (s.ok()) return s;
+  return Status(s.code(), "model file '" + f.path() + "': " + s.message());
+}
+
+}  // namespace
 
 // ---------------------------------------------------------------- Model ---
 
@@ -41,11 +70,24 @@ size_t Model::packed_weight_bytes() const {
 
 StatusOr<std::unique_ptr<Model>> Model::Load(const std::string& path,
                                              bool verify_checksum) {
-  StatusOr<std::unique_ptr<ModelFile>> file = ModelFile::Open(path);
+  LoadOptions o;
+  o.verify_data = verify_checksum;
+  return Load(path, o);
+}
+
+StatusOr<std::unique_ptr<Model>> Model::Load(const std::string& path,
+                                             const LoadOptions& options) {
+  OpenOptions open;
+  open.use_mmap = options.use_mmap;
+  StatusOr<std::unique_ptr<ModelFile>> file = ModelFile::Open(path, open);
   if (!file.ok()) return file.status();
   std::unique_ptr<Model> m(new Model());
   m->file_ = std::move(file.value());
-  if (verify_checksum) EB_RETURN_IF_ERROR(m->file_->VerifyChecksum());
+  if (options.verify_data) {
+    EB_RETURN_IF_ERROR(m->file_->VerifyChecksum());
+    EB_RETURN_IF_ERROR(m->file_->VerifyWeightSums());
+  }
+  EB_RETURN_IF_ERROR(ValidateTokenizer(*m->file_));
   const fb::Model& fm = m->file_->model();
   const fb::EncoderConfig& e = *fm.encoder();
   ModelConfig& c = m->config_;
@@ -87,6 +129,8 @@ StatusOr<std::unique_ptr<Model>> Model::Load(const std::string& path,
 }
 
 Status Model::VerifyChecksum() const { return file_->VerifyChecksum(); }
+
+Status Model::FileStatus() const { return file_->FileStatus(); }
 
 // --------------------------------------------------------------- Tagger ---
 
@@ -144,16 +188,8 @@ StatusOr<std::unique_ptr<Tokenizer>> MakeTokenizer(const ModelFile& f) {
   std::vector<std::string> vocab;
   vocab.reserve(t.vocab()->size());
   for (const auto* s : *t.vocab()) vocab.push_back(s->str());
-  TokenizerOptions o;
-  o.clean_text = t.clean_text();
-  o.tokenize_chinese_chars = t.tokenize_chinese_chars();
-  o.strip_accents = t.strip_accents();
-  o.lowercase = t.do_lower_case();
-  o.max_input_chars_per_word = t.max_input_chars_per_word();
+  TokenizerOptions o = TokenizerOptionsOf(t);
   o.unk_token = vocab[static_cast<size_t>(t.unk_id())];
-  if (t.continuing_subword_prefix()) {
-    o.continuing_prefix = t.continuing_subword_prefix()->str();
-  }
   return Tokenizer::Create(std::move(vocab), o);
 }
 
@@ -257,6 +293,8 @@ StatusOr<const EncoderWeights*> Tagger::SharedWeights(
 StatusOr<std::unique_ptr<Tagger>> Tagger::Create(const Model& model,
                                                  const TaggerOptions& options,
                                                  pthreadpool_t pool) {
+  // A damaged mapping reads as zeros: its FlatBuffer must not be walked.
+  EB_RETURN_IF_ERROR(model.FileStatus());
   std::unique_ptr<Tagger> t(new Tagger());
   t->options_ = options;
   EB_RETURN_IF_ERROR(ResolveOptions(model, &t->options_));
@@ -309,13 +347,17 @@ StatusOr<const float*> Tagger::Logits(const int32_t* ids, size_t n) {
           " is outside [0, vocab_size = " + std::to_string(vocab) + ")");
     }
   }
-  return impl_->Emissions(ids, n);
+  EB_RETURN_IF_ERROR(impl_->model->FileStatus());
+  const float* logits = impl_->Emissions(ids, n);
+  EB_RETURN_IF_ERROR(impl_->model->FileStatus());
+  return logits;
 }
 
 Status Tagger::Tag(std::string_view text, TagResult* result, bool want_tokens) {
   result->entities.clear();
   result->tokens.clear();
   Impl& m = *impl_;
+  EB_RETURN_IF_ERROR(m.model->FileStatus());
   if (text.size() > options_.max_text_bytes) {
     return InvalidArgument("text is " + std::to_string(text.size()) +
                            " bytes, longer than max_text_bytes = " +
@@ -359,6 +401,7 @@ Status Tagger::Tag(std::string_view text, TagResult* result, bool want_tokens) {
       std::copy(row, row + L, m.token_logits.begin() + size_t{i} * L);
     }
   }
+  EB_RETURN_IF_ERROR(m.model->FileStatus());
   // Labels and their probabilities.
   m.labels.resize(n);
   m.probs.resize(n);

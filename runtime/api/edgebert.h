@@ -57,11 +57,27 @@ struct ModelConfig {
   std::vector<std::string> labels;
 };
 
+struct LoadOptions {
+  // Also hash all tensor data against Model.data_checksum (reads the whole
+  // file). The header (config, vocab, labels, tensor table, quantization
+  // parameters, metadata) is always checked.
+  bool verify_data = false;
+  // false: read the file into memory instead of mapping it (for media where
+  // model files may change in place; RSS grows by the file size).
+  // Mapped loads install a process-wide SIGBUS handler once (sigaction; it
+  // chains to the previous handler for faults outside model mappings) so
+  // that a file truncated while in use becomes an error (FileStatus), not a
+  // crash. Replace model files atomically (write, then rename) instead.
+  bool use_mmap = true;
+};
+
 class Model {
  public:
-  // Maps and validates `path`. With verify_checksum, also hashes all tensor
-  // data (reads the whole file; off by default for a cold start that is
-  // mostly an mmap).
+  // Maps (or reads) and validates `path`: structure, header checksum, exact
+  // file size, tensor layouts and quantization parameters, tokenizer bounds.
+  static StatusOr<std::unique_ptr<Model>> Load(const std::string& path,
+                                               const LoadOptions& options);
+  // Same with LoadOptions{verify_checksum, /*use_mmap=*/true}.
   static StatusOr<std::unique_ptr<Model>> Load(const std::string& path,
                                                bool verify_checksum = false);
   ~Model();
@@ -72,6 +88,10 @@ class Model {
   // f32 GEMM backend in use, shared by all taggers; 0 for int8 models with
   // an int8 classifier, whose weights are used in place).
   size_t packed_weight_bytes() const;
+  // Ok while the model file's mapping is intact. DataLoss naming the file
+  // once it was truncated or rewritten in place while in use (a bus error
+  // was caught); every Tag/Logits call then fails with this status.
+  Status FileStatus() const;
 
  private:
   struct Packed;  // Per-backend packed weights, built on first use.
@@ -151,7 +171,8 @@ class Tagger {
   ~Tagger();
 
   // Tags `text` (UTF-8). InvalidArgument for invalid UTF-8 or text longer
-  // than options.max_text_bytes; the result is then empty.
+  // than options.max_text_bytes; DataLoss if the model file was truncated
+  // while in use (Model::FileStatus); the result is then empty.
   Status Tag(std::string_view text, TagResult* result,
              bool want_tokens = false);
 

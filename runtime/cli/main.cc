@@ -37,9 +37,10 @@ double PeakRssMb() {
   return static_cast<double>(ru.ru_maxrss) / 1024.0;  // ru_maxrss is KiB.
 }
 
-std::string Dump(const json& j) {
-  // Invalid UTF-8 can only reach here inside an error's echo of the input.
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+// Every JSON line goes through here: invalid UTF-8 (in the input text, a
+// path, a label or metadata of a model file) becomes U+FFFD, never an abort.
+std::string Dump(const json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
 int Fail(const eb::Status& s) {
@@ -61,7 +62,14 @@ struct Common {
   size_t threads = 1;
   uint32_t max_seq = 0, stride = 0;
   bool lstm_unpadded = false;
+  bool no_mmap = false;
 };
+
+void AddNoMmap(CLI::App* app, Common* c) {
+  app->add_flag("--no-mmap", c->no_mmap,
+                "Read the model into memory instead of mapping it (for "
+                "media where model files change in place)");
+}
 
 void AddCommon(CLI::App* app, Common* c) {
   app->add_option("--model,-m", c->model, "Model file (.ebm)")
@@ -77,6 +85,7 @@ void AddCommon(CLI::App* app, Common* c) {
   app->add_flag("--lstm-unpadded", c->lstm_unpadded,
                 "BiLSTM-CRF models: run the window's tokens only, not the "
                 "padded training window (faster; emissions differ)");
+  AddNoMmap(app, c);
 }
 
 struct Loaded {
@@ -86,7 +95,10 @@ struct Loaded {
 };
 
 eb::Status Load(const Common& c, Loaded* out, bool verify = false) {
-  eb::StatusOr<std::unique_ptr<eb::Model>> m = eb::Model::Load(c.model, verify);
+  eb::LoadOptions lo;
+  lo.verify_data = verify;
+  lo.use_mmap = !c.no_mmap;
+  eb::StatusOr<std::unique_ptr<eb::Model>> m = eb::Model::Load(c.model, lo);
   if (!m.ok()) return m.status();
   out->model = std::move(m.value());
   out->pool = std::make_unique<Pool>(c.threads);
@@ -122,12 +134,16 @@ int RunTag(const Common& c, const std::vector<std::string>& texts,
   if (!s.ok()) return Fail(s);
   const std::vector<std::string>& labels = l.model->config().labels;
   eb::TagResult r;
+  int code = 0;
   auto one = [&](const std::string& text) {
     json out;
     eb::Status st = l.tagger->Tag(text, &r, tokens);
     out["text"] = text;
     if (!st.ok()) {
       out["error"] = st.message();
+      // The model file changed under us: say so once on stderr; this and
+      // every later line get the error line, and the exit code is 1.
+      if (code == 0 && !l.model->FileStatus().ok()) code = Fail(st);
     } else {
       out["entities"] = EntitiesJson(r.entities);
       if (tokens) {
@@ -150,14 +166,14 @@ int RunTag(const Common& c, const std::vector<std::string>& texts,
   };
   if (!texts.empty()) {
     for (const std::string& t : texts) one(t);
-    return 0;
+    return code;
   }
   std::string line;
   while (std::getline(std::cin, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     one(line);
   }
-  return 0;
+  return code;
 }
 
 int RunInfo(const Common& c, bool verify) {
@@ -221,8 +237,9 @@ int RunInfo(const Common& c, bool verify) {
     j["quant_report"] =
         rep.is_discarded() ? json(fm.quant_report()->str()) : rep;
   }
+  j["header_checksum"] = "ok";  // Load checks it every time.
   if (verify) j["checksum"] = "ok";
-  std::printf("%s\n", j.dump(2).c_str());
+  std::printf("%s\n", Dump(j, 2).c_str());
   return 0;
 }
 
@@ -243,6 +260,9 @@ int RunEval(const Common& c, const std::string& data) {
     eb::Status st = l.tagger->Tag(text, &r, /*want_tokens=*/true);
     if (!st.ok()) {
       ++errors;
+      std::fprintf(stderr, "edgebert: eval: sentence %zu: %s\n",
+                   static_cast<size_t>(&sent - sents.value().data()) + 1,
+                   st.message().c_str());
     } else {
       pred = l.tagger->CharTags(sent.chars, r);
     }
@@ -258,7 +278,7 @@ int RunEval(const Common& c, const std::string& data) {
             {"recall", counts.recall()},
             {"f1", counts.f1()},
             {"seconds", MsSince(t0) / 1000.0}};
-  std::printf("%s\n", j.dump().c_str());
+  std::printf("%s\n", Dump(j).c_str());
   return 0;
 }
 
@@ -334,7 +354,7 @@ int RunBench(const Common& c, const std::string& seqs_s,
                 {"file_mb", l.model->file().file_bytes() / 1048576.0},
                 {"arena_mb", l.tagger->memory().arena_bytes / 1048576.0},
                 {"backend", l.tagger->BackendInfo()}};
-      std::printf("%s\n", j.dump().c_str());
+      std::printf("%s\n", Dump(j).c_str());
       std::fflush(stdout);
     }
   }
@@ -366,7 +386,9 @@ int main(int argc, char** argv) {
   CLI::App* info = app.add_subcommand(
       "info", "Print config, labels, sizes, arena and backends as JSON");
   AddCommon(info, &info_c);
-  info->add_flag("--verify", verify, "Also verify the tensor data checksum");
+  info->add_flag("--verify", verify,
+                 "Also verify the tensor data checksum (the header checksum "
+                 "is verified on every load)");
 
   Common eval_c;
   std::string data;
@@ -393,6 +415,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000));
   bench->add_option("--warmup", warmup, "Untimed iterations")
       ->check(CLI::Range(0, 1000));
+  AddNoMmap(bench, &bench_c);
 
   CLI11_PARSE(app, argc, argv);
   if (tag->parsed()) return RunTag(tag_c, texts, tokens);

@@ -151,6 +151,12 @@ StatusOr<std::unique_ptr<Linear>> CreateLinear(const ModelFile& file,
     return std::unique_ptr<Linear>(
         new LinearI8(view, std::move(inv_smooth), act));
   }
+  if (w->meta->dtype() == fb::DType::I8) {
+    return FailedPrecondition("model file '" + file.path() + "': tensor '" +
+                              weight_name + "' has layout " +
+                              fb::EnumNameLayout(w->meta->layout()) +
+                              ", an int8 GEMM weight needs I8PackedK4");
+  }
   return Unimplemented("model file '" + file.path() + "': tensor '" +
                        weight_name + "' has dtype " +
                        DTypeName(w->meta->dtype()) +

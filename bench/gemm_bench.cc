@@ -1,8 +1,8 @@
 // gemm_bench: int8 GEMM (quantize activations + GemmI8) per Highway target vs
 // XNNPACK f32 fully_connected at bert-base shapes, m = 128 tokens.
-// Usage: gemm_bench [repeats]   (prints ms per call and GOP/s, 2*m*n*k ops)
 #include <pthreadpool.h>
 
+// Usage: gemm_bench [repeats]   (prints ms per call and GOP/s, 2*m*n*k ops)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "hwy/targets.h"
+#include "runtime/base/thread_pool.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/quant/codec.h"
 
@@ -64,7 +65,8 @@ int main(int argc, char** argv) {
     targets.push_back(t & -t);
   }
   for (size_t threads : {1, 2}) {
-    pthreadpool_t pool = pthreadpool_create(threads);
+    pthreadpool_t pool = pthreadpool_create(threads);  // XNNPACK's.
+    auto eb_pool = edgebert::ThreadPool::Create(threads);
     for (const Shape& s : shapes) {
       const double gop = 2.0 * m * s.n * s.k * 1e-9;
       std::vector<float> w(s.n * s.k), bias(s.n), x(m * s.k), y(m * s.n);
@@ -110,7 +112,7 @@ int main(int argc, char** argv) {
         const double gemm_ms = TimeMs(reps, [&] {
           edgebert::kernels::GemmI8(
               view, xq.data(), rs.data(), m, y.data(), s.n,
-              edgebert::kernels::GemmI8Epilogue::kNone, pool);
+              edgebert::kernels::GemmI8Epilogue::kNone, eb_pool.value().get());
         });
         const double quant_ms = TimeMs(reps, [&] {
           edgebert::kernels::QuantizeActivations(x.data(), m, s.k, s.k, nullptr,

@@ -61,7 +61,7 @@ Status Model::VerifyChecksum() const { return file_->VerifyChecksum(); }
 
 struct Tagger::Impl {
   const Model* model = nullptr;
-  pthreadpool_t pool = nullptr;
+  ThreadPool* pool = nullptr;
   std::unique_ptr<Tokenizer> tokenizer;
   std::unique_ptr<Encoder> encoder;
   std::vector<LabelInfo> label_info;
@@ -126,7 +126,7 @@ Status ResolveOptions(const Model& model, TaggerOptions* o) {
 
 StatusOr<std::unique_ptr<Tagger>> Tagger::Create(const Model& model,
                                                  const TaggerOptions& options,
-                                                 pthreadpool_t pool) {
+                                                 ThreadPool* pool) {
   std::unique_ptr<Tagger> t(new Tagger());
   t->options_ = options;
   EB_RETURN_IF_ERROR(ResolveOptions(model, &t->options_));

@@ -280,13 +280,12 @@ void Encoder::GatherEmbeddings(const int32_t* ids, size_t n, float* x) const {
 }
 
 void Encoder::RunLinear(Linear& l, int layer, const char* name, const float* x,
-                        size_t n, float* y, pthreadpool_t pool) {
+                        size_t n, float* y, ThreadPool* pool) {
   l.Run(x, n, y, gemm_scratch_, pool);
   if (observer_) observer_(layer, name, x, y, n, l.k(), l.n());
 }
 
-const float* Encoder::Forward(const int32_t* ids, size_t n,
-                              pthreadpool_t pool) {
+const float* Encoder::Forward(const int32_t* ids, size_t n, ThreadPool* pool) {
   EB_CHECK(n >= 1 && n <= max_seq_);
   const size_t H = hidden_;
   GatherEmbeddings(ids, n, x_);
@@ -316,12 +315,7 @@ const float* Encoder::Forward(const int32_t* ids, size_t n,
     Layer& l = layers_[li];
     const int layer = static_cast<int>(li);
     RunLinear(*l.qkv, layer, "qkv", x_, n, qkv_, pool);
-    if (pool != nullptr) {
-      pthreadpool_parallelize_1d(pool, &AttentionTask::Run, &task, heads_,
-                                 /*flags=*/0);
-    } else {
-      for (size_t h = 0; h < heads_; ++h) AttentionTask::Run(&task, h);
-    }
+    ParallelFor(pool, &AttentionTask::Run, &task, heads_);
     RunLinear(*l.attn_out, layer, "attn_out", ctx_, n, tmp_, pool);
     kernels::AddLayerNorm(tmp_, x_, l.attn_ln_g, l.attn_ln_b, eps_, n, H, x_);
     RunLinear(*l.ffn_in, layer, "ffn_in", x_, n, inter_buf_, pool);

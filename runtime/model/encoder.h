@@ -17,8 +17,6 @@
 #ifndef EDGEBERT_RUNTIME_MODEL_ENCODER_H_
 #define EDGEBERT_RUNTIME_MODEL_ENCODER_H_
 
-#include <pthreadpool.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -27,6 +25,7 @@
 #include <vector>
 
 #include "runtime/base/status.h"
+#include "runtime/base/thread_pool.h"
 #include "runtime/model/linear.h"
 #include "runtime/model/model_file.h"
 
@@ -42,7 +41,7 @@ class Encoder {
   // ids: n token ids (incl. [CLS]/[SEP]), 1 <= n <= max_seq, each in
   // [0, vocab) (the tokenizer guarantees it). Returns logits [n, labels],
   // valid until the next call.
-  const float* Forward(const int32_t* ids, size_t n, pthreadpool_t pool);
+  const float* Forward(const int32_t* ids, size_t n, ThreadPool* pool);
 
   // Called after every GEMM with (layer or -1, name, x, y, rows, k, n).
   using Observer = std::function<void(int, const char*, const float*,
@@ -75,8 +74,8 @@ class Encoder {
   Encoder() = default;
   void GatherEmbeddings(const int32_t* ids, size_t n, float* x) const;
   void RunLinear(Linear& l, int layer, const char* name, const float* x,
-                 size_t n, float* y, pthreadpool_t pool);
-  void RunAttention(const float* qkv, size_t n, float* ctx, pthreadpool_t pool);
+                 size_t n, float* y, ThreadPool* pool);
+  void RunAttention(const float* qkv, size_t n, float* ctx, ThreadPool* pool);
 
   size_t hidden_ = 0, heads_ = 0, inter_ = 0, labels_ = 0, max_seq_ = 0;
   float eps_ = 0;

@@ -9,12 +9,11 @@
 #ifndef EDGEBERT_RUNTIME_OPS_GEMM_F32_H_
 #define EDGEBERT_RUNTIME_OPS_GEMM_F32_H_
 
-#include <pthreadpool.h>
-
 #include <cstddef>
 #include <memory>
 
 #include "runtime/base/status.h"
+#include "runtime/base/thread_pool.h"
 
 namespace edgebert {
 
@@ -33,7 +32,7 @@ class GemmF32 {
                                                    size_t n, Backend backend);
   virtual ~GemmF32() = default;
   // x: m rows of stride k; y: m rows of stride n.
-  virtual void Run(const float* x, size_t m, float* y, pthreadpool_t pool) = 0;
+  virtual void Run(const float* x, size_t m, float* y, ThreadPool* pool) = 0;
   virtual size_t packed_bytes() const = 0;
   // Backend chosen by kAuto: "xnnpack" or "highway".
   static const char* BackendName();

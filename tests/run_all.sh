@@ -5,6 +5,9 @@
 # Pi 5, max = SVE2) and armhf (cortex-a7), each followed by the x86
 # consistency check (tests/cross_consistency.sh).
 #   --native-only   skip the ARM suites (a few minutes instead of ~30).
+# Between the two, the sanitizer stage (tests/sanitizers.sh): the unit
+# suites under ASan + UBSan, the concurrency test under TSan, and every
+# libFuzzer harness for a bounded time.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 native_only=0
@@ -17,6 +20,9 @@ cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release || exit 1
 cmake --build build || exit 1
 ctest --test-dir build --output-on-failure --timeout 900
 status=$?
+if bash tests/sanitizers.sh; then sanitizers=passed; else
+  sanitizers=FAILED; status=1; fi
+echo "== run_all: sanitizers $sanitizers"
 ((native_only)) && exit $status
 
 declare -A cross
@@ -25,5 +31,5 @@ for arch in arm64 armhf; do
     cross[$arch]=FAILED; status=1; fi
 done
 echo "== run_all: native $( ((status == 0)) && echo ok || echo see above)," \
-     "arm64 ${cross[arm64]}, armhf ${cross[armhf]}"
+     "sanitizers $sanitizers, arm64 ${cross[arm64]}, armhf ${cross[armhf]}"
 exit $status

@@ -28,31 +28,24 @@ configure() {  # DIR SANITIZERS
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
-declare -A result
-t0=$(date +%s)
-if configure build-asan address,undefined && nice cmake --build build-asan &&
-   ctest --test-dir build-asan -E '_shared$' --output-on-failure \
-     --timeout 900; then
-  result[asan]=passed
-else
-  result[asan]=FAILED
-fi
-t1=$(date +%s)
-if configure build-tsan thread &&
-   nice cmake --build build-tsan --target thread_pool_test &&
-   ctest --test-dir build-tsan -R '^thread_pool_test$' --output-on-failure \
-     --timeout 900; then
-  result[tsan]=passed
-else
-  result[tsan]=FAILED
-fi
-t2=$(date +%s)
-if bash tests/fuzz/run.sh "${EDGEBERT_FUZZ_SECONDS:-30}"; then
-  result[fuzz]=passed
-else
-  result[fuzz]=FAILED
-fi
-t3=$(date +%s)
-echo "== sanitizers: asan+ubsan ${result[asan]} ($((t1 - t0))s)," \
-     "tsan ${result[tsan]} ($((t2 - t1))s), fuzz ${result[fuzz]} ($((t3 - t2))s)"
-[[ "${result[asan]}${result[tsan]}${result[fuzz]}" == passedpassedpassed ]]
+asan() {
+  configure build-asan address,undefined && nice cmake --build build-asan &&
+    ctest --test-dir build-asan -E '_shared$' --output-on-failure --timeout 900
+}
+tsan() {
+  configure build-tsan thread &&
+    nice cmake --build build-tsan --target thread_pool_test &&
+    ctest --test-dir build-tsan -R '^thread_pool_test$' --output-on-failure \
+      --timeout 900
+}
+fuzz() { bash tests/fuzz/run.sh "${EDGEBERT_FUZZ_SECONDS:-30}"; }
+
+status=0
+summary=()
+for stage in asan tsan fuzz; do
+  t0=$(date +%s)
+  if "$stage"; then result=passed; else result=FAILED; status=1; fi
+  summary+=("$stage $result ($(($(date +%s) - t0))s)")
+done
+echo "== sanitizers: ${summary[*]}"
+exit $status

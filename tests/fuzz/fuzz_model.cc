@@ -14,7 +14,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string path = eb::fuzz::ScratchPath("model.ebm");
   eb::fuzz::WriteFile(path, data, size);
   const bool verify = size > 0 && (data[size - 1] & 1) != 0;
-  eb::StatusOr<std::unique_ptr<eb::Model>> model = eb::Model::Load(path, verify);
+  eb::StatusOr<std::unique_ptr<eb::Model>> model =
+      eb::Model::Load(path, verify);
   if (!model.ok()) return 0;
   eb::TaggerOptions options;
   options.max_seq_len = 16;  // several windows per text, small arena.

@@ -22,5 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (eb::ToF32(tensor, &values).ok()) total += values.size();
   }
   for (const auto& [key, value] : f.value().metadata()) total += value.size();
-  return total == SIZE_MAX ? 1 : 0;
+  static volatile size_t sink;
+  sink = total;  // keep the reads.
+  return 0;
 }

@@ -14,8 +14,9 @@
 namespace eb = edgebert;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::vector<std::string> vocab = eb::fuzz::ReadLines(
-      std::string(EDGEBERT_SOURCE_DIR) + "/tests/fixtures/tiny_random/vocab.txt");
+  static const std::vector<std::string> vocab =
+      eb::fuzz::ReadLines(std::string(EDGEBERT_SOURCE_DIR) +
+                          "/tests/fixtures/tiny_random/vocab.txt");
   if (size == 0) return 0;
   eb::TokenizerOptions o;
   o.lowercase = (data[0] & 1) != 0;

@@ -25,12 +25,14 @@ inline uint32_t UnclaimedOf(uint64_t state) {
   return static_cast<uint32_t>(state);
 }
 
-// Polls `done` for ThreadPool::kSpinMicros; true as soon as it holds.
+}  // namespace
+
 template <class Pred>
-bool SpinUntil(Pred done) {
+bool ThreadPool::SpinUntil(Pred done) const {
   using Clock = std::chrono::steady_clock;
+  if (spin_micros_ == 0) return done();
   const Clock::time_point end =
-      Clock::now() + std::chrono::microseconds(ThreadPool::kSpinMicros);
+      Clock::now() + std::chrono::microseconds(spin_micros_);
   for (;;) {
     for (int i = 0; i < 64; ++i) {
       if (done()) return true;
@@ -39,8 +41,6 @@ bool SpinUntil(Pred done) {
     if (Clock::now() >= end) return done();
   }
 }
-
-}  // namespace
 
 size_t ThreadPool::OnlineCpus() {
   cpu_set_t set;
@@ -60,6 +60,9 @@ StatusOr<std::unique_ptr<ThreadPool>> ThreadPool::Create(size_t threads) {
                            std::to_string(kMaxThreads));
   }
   std::unique_ptr<ThreadPool> pool(new ThreadPool());
+  const size_t cpus = OnlineCpus();
+  pool->spin_micros_ = threads <= cpus ? kSpinMicros : 0;
+  pool->max_wake_ = std::min(threads, cpus) - 1;
   pool->workers_.reserve(threads - 1);
   for (size_t i = 1; i < threads; ++i) {
     try {
@@ -156,7 +159,7 @@ void ThreadPool::Parallelize(Task task, void* ctx, size_t n) {
   if (sleeping > 0) {
     // Taking the mutex orders this wake-up after a worker's check-then-wait.
     { std::lock_guard<std::mutex> lock(mu_); }
-    const size_t wake = std::min<size_t>(n - 1, workers_.size());
+    const size_t wake = std::min(n - 1, max_wake_);
     if (wake >= static_cast<size_t>(sleeping)) {
       work_cv_.notify_all();
     } else {

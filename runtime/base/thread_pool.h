@@ -12,6 +12,9 @@
 //  - idle workers spin for kSpinMicros, then block on a condition variable:
 //    back-to-back loops (the GEMMs of one forward pass) hand off without a
 //    syscall, an idle pool costs no CPU;
+//  - a pool with more threads than OnlineCpus() does not spin, and a loop
+//    wakes at most OnlineCpus() - 1 sleeping workers: surplus threads would
+//    only take CPU time from the ones doing the work;
 //  - calls from several threads are serialized (one loop at a time); a task
 //    must not call Parallelize on the same pool (it would deadlock).
 // Built from std::thread, std::mutex, std::condition_variable and
@@ -66,6 +69,9 @@ class ThreadPool {
   // Blocks until the epoch differs from `seen` or the pool stops.
   uint32_t WaitForLoop(uint32_t seen);
   void WaitForPending();
+  // Polls `done` for spin_micros_; true as soon as it holds.
+  template <class Pred>
+  bool SpinUntil(Pred done) const;
 
   // (epoch << 32) | number of unclaimed items of the current loop.
   std::atomic<uint64_t> state_{0};
@@ -82,6 +88,8 @@ class ThreadPool {
   std::atomic<int> sleeping_workers_{0};
   std::atomic<bool> caller_sleeping_{false};
   std::atomic<bool> stop_{false};
+  int64_t spin_micros_ = kSpinMicros;
+  size_t max_wake_ = 0;  // workers woken per loop at most.
   std::vector<std::thread> workers_;
 };
 

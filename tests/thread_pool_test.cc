@@ -90,7 +90,7 @@ TEST_CASE("callers on several threads share one pool") {
   std::vector<std::thread> callers;
   for (int t = 0; t < 4; ++t) {
     callers.emplace_back([&] {
-      for (int rep = 0; rep < 200; ++rep) {
+      for (int rep = 0; rep < (eb::testing::Emulated() ? 20 : 200); ++rep) {
         Counts c(37);
         pool->Parallelize(&Counts::Task, &c, 37);
         for (auto& h : c.hits) bad += h.load() != 1;
@@ -166,7 +166,10 @@ std::vector<float> AllLogits(const eb::TagResult& r) {
 
 TEST_CASE("one Model, many Taggers, one shared pool: same results") {
   eb::testing::TempDir dir("edgebert_pool");
-  const std::vector<std::string> lines = FixtureLines();
+  // Under qemu (20-100x slower) fewer lines and one pass.
+  std::vector<std::string> lines = FixtureLines();
+  if (eb::testing::Emulated()) lines.resize(6);
+  const int reps = eb::testing::Emulated() ? 1 : 3;
   for (const char* precision : {"int8", "f32"}) {
     INFO("precision ", precision);
     auto model = eb::Model::Load(ConvertFixture(dir, precision));
@@ -193,7 +196,7 @@ TEST_CASE("one Model, many Taggers, one shared pool: same results") {
           return;
         }
         eb::TagResult r;
-        for (int rep = 0; rep < 3; ++rep) {
+        for (int rep = 0; rep < reps; ++rep) {
           for (size_t i = 0; i < lines.size(); ++i) {
             const size_t j = (i + t) % lines.size();
             if (!tagger.value()->Tag(lines[j], &r, true).ok()) ++errors;

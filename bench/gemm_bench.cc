@@ -4,6 +4,7 @@
 // Usage: gemm_bench [repeats]   (prints ms per call and GOP/s, 2*m*n*k ops)
 #include <pthreadpool.h>
 
+// Usage: gemm_bench [repeats]   (prints ms per call and GOP/s, 2*m*n*k ops)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "hwy/targets.h"
+#include "runtime/base/thread_pool.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/kernels/quantize_i8.h"
@@ -68,7 +70,8 @@ int main(int argc, char** argv) {
     targets.push_back(t & -t);
   }
   for (size_t threads : {1, 2}) {
-    pthreadpool_t pool = pthreadpool_create(threads);
+    pthreadpool_t pool = pthreadpool_create(threads);  // XNNPACK's.
+    auto eb_pool = edgebert::ThreadPool::Create(threads);
     for (const Shape& s : shapes) {
       const double gop = 2.0 * m * s.n * s.k * 1e-9;
       std::vector<float> w(s.n * s.k), bias(s.n), x(m * s.k), y(m * s.n);
@@ -117,8 +120,9 @@ int main(int argc, char** argv) {
           std::fprintf(stderr, "%s\n", hwy_gemm.status().ToString().c_str());
           return 1;
         }
-        const double hwy_ms = TimeMs(
-            reps, [&] { hwy_gemm.value()->Run(x.data(), m, y.data(), pool); });
+        const double hwy_ms = TimeMs(reps, [&] {
+          hwy_gemm.value()->Run(x.data(), m, y.data(), eb_pool.value().get());
+        });
         std::printf(
             "threads=%zu m=%zu k=%4zu n=%4zu  highway-f32 %-8s %8.3f ms "
             "%7.1f GOP/s\n",
@@ -130,7 +134,7 @@ int main(int argc, char** argv) {
         const double gemm_ms = TimeMs(reps, [&] {
           edgebert::kernels::GemmI8(
               view, xq.data(), rs.data(), m, y.data(), s.n,
-              edgebert::kernels::GemmI8Epilogue::kNone, pool);
+              edgebert::kernels::GemmI8Epilogue::kNone, eb_pool.value().get());
         });
         const double quant_ms = TimeMs(reps, [&] {
           edgebert::kernels::QuantizeActivations(x.data(), m, s.k, s.k, nullptr,

@@ -109,6 +109,40 @@ elif [[ "${CI:-}" == true ]]; then
   status=1
 fi
 
+# Shared-data subset (the *_shared ctests skip without ../shared, and
+# under emulation by default): pd-tiny int8 `eval` on the first 50 People's
+# Daily dev sentences under the first CPU must print the same counts and F1
+# as natively (int8 is bit-identical across CPUs).
+shared_subset=skipped
+shared=${EDGEBERT_SHARED_DIR:-$repo/../shared}
+if [[ -x $native/bin/edgebert-convert &&
+      -f $shared/models/pd-tiny/model.safetensors &&
+      -f $shared/data/peoples_daily/example.dev ]]; then
+  step "shared-data subset: pd-tiny int8 eval, 50 PD dev sentences, ${cpus[0]}"
+  work=$build/shared-subset
+  mkdir -p "$work"
+  awk 'NF == 0 { if (++n == 50) exit } { print }' \
+    "$shared/data/peoples_daily/example.dev" >"$work/pd50.bio"
+  case "$arch" in arm64) qarch=aarch64 ;; armhf) qarch=arm ;; esac
+  strip_run() { sed -e 's/"seconds":[^,}]*,\{0,1\}//' -e 's/"data":"[^"]*",\{0,1\}//'; }
+  if "$native/bin/edgebert-convert" --input "$shared/models/pd-tiny" \
+       --output "$work/pd-tiny-int8.ebm" --quiet &&
+     "$native/bin/edgebert" eval --model "$work/pd-tiny-int8.ebm" \
+       --data "$work/pd50.bio" | strip_run >"$work/native.json" &&
+     QEMU_CPU=${cpus[0]} "$repo/ports/qemu-run.sh" --arch "$qarch" \
+       --sysroot "$sysroot" -- "$build/bin/edgebert" eval \
+       --model "$work/pd-tiny-int8.ebm" --data "$work/pd50.bio" |
+       strip_run >"$work/emulated.json" &&
+     [[ -s $work/native.json ]] &&
+     cmp -s "$work/native.json" "$work/emulated.json"; then
+    shared_subset="passed ($(cat "$work/emulated.json"))"
+  else
+    shared_subset=FAILED
+    status=1
+    diff "$work/native.json" "$work/emulated.json" >&2
+  fi
+fi
+
 echo
 echo "== cross_test[$arch] summary (sysroot ${t_sysroot}s," \
      "configure+build ${t_build}s)"
@@ -117,5 +151,6 @@ for cpu in "${cpus[@]}"; do
          "${seconds[$cpu]}"
 done
 echo "   consistency with x86: $consistency"
+echo "   shared-data subset (${cpus[0]}): $shared_subset"
 [[ $status -eq 0 ]] || echo "cross_test[$arch]: FAILED" >&2
 exit $status

@@ -1,6 +1,5 @@
 #include "quantize/int8.h"
 
-#include <pthreadpool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -24,6 +23,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/api/edgebert.h"
+#include "runtime/base/thread_pool.h"
 #include "runtime/head/entities.h"
 #include "runtime/kernels/gemm_f32_hwy.h"
 #include "runtime/model/tensor_names.h"
@@ -271,8 +271,12 @@ Status TagAll(const std::string& model_path,
   // Threads only pay off for GEMMs of a real model; on tiny ones the pool's
   // wake-ups cost more than the work.
   const bool threaded = model.value()->config().hidden_size >= 256;
-  std::unique_ptr<pthreadpool, decltype(&pthreadpool_destroy)> pool(
-      threaded ? pthreadpool_create(0) : nullptr, &pthreadpool_destroy);
+  std::unique_ptr<ThreadPool> pool;
+  if (threaded) {
+    StatusOr<std::unique_ptr<ThreadPool>> p = ThreadPool::Create(0);
+    if (!p.ok()) return p.status();
+    pool = std::move(p.value());
+  }
   StatusOr<std::unique_ptr<Tagger>> tagger =
       Tagger::Create(*model.value(), TaggerOptions{}, pool.get());
   if (!tagger.ok()) return tagger.status();

@@ -19,6 +19,7 @@
 
 #include "quantize/convert.h"
 #include "runtime/api/edgebert.h"
+#include "tests/test_env.h"
 
 namespace eb = edgebert;
 
@@ -135,7 +136,7 @@ void CheckModel(const std::string& name, const std::string& data_path,
   const std::string dir = kShared + "/models/" + name;
   if (!Exists(dir + "/model.safetensors") || !Exists(data_path) ||
       !Exists(kShared + "/data/resume_ner/train.char.bio")) {
-    MESSAGE("SKIPPED: " << dir << " or its data is not present");
+    eb::testing::Skip(dir + " or its data is not present");
     return;
   }
   auto data = eb::ReadBioFile(data_path);
@@ -160,10 +161,12 @@ void CheckModel(const std::string& name, const std::string& data_path,
 
 }  // namespace
 
-TEST_CASE("pd-tiny int8: fidelity to f32 and F1 on PD dev") {
+TEST_CASE("pd-tiny int8: fidelity to f32 and F1 on PD dev" *
+          doctest::test_suite("shared")) {
   CheckModel("pd-tiny", kShared + "/data/peoples_daily/example.dev", true);
 }
 
-TEST_CASE("resume-tiny int8: F1 on Resume dev within 0.3 points of f32") {
+TEST_CASE("resume-tiny int8: F1 on Resume dev within 0.3 points of f32" *
+          doctest::test_suite("shared")) {
   CheckModel("resume-tiny", kShared + "/data/resume_ner/dev.char.bio", false);
 }

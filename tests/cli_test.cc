@@ -16,6 +16,7 @@
 
 #include "nlohmann/json.hpp"
 #include "runtime/model/file_integrity.h"
+#include "tests/test_env.h"
 
 using nlohmann::json;
 
@@ -197,11 +198,12 @@ TEST_CASE("bad model files and flags give one clear error and exit 1") {
   CHECK_FALSE(Exists(Tmp("never.ebm")));
 }
 
-TEST_CASE("pd-tiny end to end: entity F1 matches the PyTorch reference") {
+TEST_CASE("pd-tiny end to end: entity F1 matches the PyTorch reference" *
+          doctest::test_suite("shared")) {
   const std::string model_dir = kShared + "/models/pd-tiny";
   const std::string data = kShared + "/data/peoples_daily/example.dev";
   if (!Exists(model_dir + "/model.safetensors") || !Exists(data)) {
-    MESSAGE("SKIPPED: " << model_dir << " not present");
+    edgebert::testing::Skip(model_dir + " not present");
     return;
   }
   const std::string ebm = Tmp("pd-tiny.ebm");

@@ -699,10 +699,11 @@ TEST_CASE("convert errors name the problem and leave no output") {
   }
 }
 
-TEST_CASE("convert shared pd-tiny (skipped without ../shared)") {
+TEST_CASE("convert shared pd-tiny (skipped without ../shared)" *
+          doctest::test_suite("shared")) {
   const std::string src = std::string(EDGEBERT_SHARED_DIR) + "/models/pd-tiny";
   if (!fs::exists(src + "/model.safetensors")) {
-    MESSAGE("skipped: " << src << " not present");
+    edgebert::testing::Skip(src + " not present");
     return;
   }
   TempDir dir;

@@ -3,7 +3,7 @@
 // that is printed, not asserted.
 #include <doctest/doctest.h>
 
-#include <pthreadpool.h>
+#include "runtime/base/thread_pool.h"
 #include "tests/test_env.h"
 
 #include <algorithm>
@@ -29,10 +29,11 @@
 namespace edgebert {
 namespace {
 
-struct PoolDeleter {
-  void operator()(pthreadpool_t p) const { pthreadpool_destroy(p); }
-};
-using Pool = std::unique_ptr<pthreadpool, PoolDeleter>;
+using Pool = std::unique_ptr<ThreadPool>;
+Pool MakePool(size_t threads) {
+  StatusOr<Pool> p = ThreadPool::Create(threads);
+  return p.ok() ? std::move(p.value()) : nullptr;
+}
 
 using testing::ForEachTarget;
 using testing::Uniform;
@@ -84,7 +85,7 @@ std::vector<GemmF32::Backend> Backends() {
 
 TEST_CASE("GemmF32 backends match the reference, 1 and 2 threads") {
   REQUIRE(InitGemmBackend().ok());
-  Pool pool1(pthreadpool_create(1)), pool2(pthreadpool_create(2));
+  Pool pool1 = MakePool(1), pool2 = MakePool(2);
   REQUIRE(pool1 != nullptr);
   REQUIRE(pool2 != nullptr);
   for (const auto& s : kShapes) {
@@ -96,8 +97,8 @@ TEST_CASE("GemmF32 backends match the reference, 1 and 2 threads") {
       INFO("backend ", (*gemm)->backend_name(), " m,k,n ", p.m, ",", p.k, ",",
            p.n);
       CHECK((*gemm)->packed_bytes() >= p.k * p.n * sizeof(float));
-      for (pthreadpool_t pool :
-           {pool1.get(), pool2.get(), static_cast<pthreadpool_t>(nullptr)}) {
+      for (ThreadPool* pool :
+           {pool1.get(), pool2.get(), static_cast<ThreadPool*>(nullptr)}) {
         std::vector<float> y(p.m * p.n, NAN);
         (*gemm)->Run(p.x.data(), p.m, y.data(), pool);
         CheckClose(p, y);
@@ -145,7 +146,7 @@ TEST_CASE("GemmF32 null bias means zeros, bad shapes are rejected") {
 }
 
 TEST_CASE("Highway GEMM matches the reference on every target") {
-  Pool pool2(pthreadpool_create(2));
+  Pool pool2 = MakePool(2);
   std::vector<Problem> problems;
   for (const auto& s : kShapes)
     problems.push_back(MakeProblem(s[0], s[1], s[2]));

@@ -3,7 +3,7 @@
 // plus the codec (packing, rounding, embeddings).
 #include <doctest/doctest.h>
 
-#include <pthreadpool.h>
+#include "runtime/base/thread_pool.h"
 #include "tests/test_env.h"
 
 #include <algorithm>
@@ -110,7 +110,7 @@ std::vector<int64_t> TargetsToTest() {
 
 // Runs quantization + both GEMM entry points of the current target with the
 // given pool and compares against the reference results.
-void CheckAgainstReference(const Problem& p, pthreadpool_t pool,
+void CheckAgainstReference(const Problem& p, ThreadPool* pool,
                            const std::vector<int8_t>& xq_ref,
                            const std::vector<float>& rs_ref,
                            const std::vector<int32_t>& acc_ref,
@@ -190,8 +190,9 @@ void RunAllTargets(const Problem& p) {
   kernels::ref::GemmI8Ref(p.view(), xq_ref.data(), rs_ref.data(), p.m,
                           y_gelu_ref.data(), p.n, GemmI8Epilogue::kGeluErf);
 
-  pthreadpool_t pool2 = pthreadpool_create(2);
-  REQUIRE(pool2 != nullptr);
+  StatusOr<std::unique_ptr<ThreadPool>> pool = ThreadPool::Create(2);
+  REQUIRE(pool.ok());
+  ThreadPool* pool2 = pool.value().get();
   // f32 outputs: every FMA target (and the NEON kernel without dot product)
   // must reproduce the first one's bit for bit (det_math-inl.h contract; the
   // int32 accumulators are exact anyway).
@@ -218,7 +219,6 @@ void RunAllTargets(const Problem& p) {
     kernels::GemmI8DisableDotProdForTest(false);
   }
   hwy::SetSupportedTargetsForTest(0);
-  pthreadpool_destroy(pool2);
 }
 
 TEST_CASE("gemm_i8: targets under test") {

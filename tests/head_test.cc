@@ -13,6 +13,7 @@
 #include "runtime/head/crf.h"
 #include "runtime/head/entities.h"
 #include "runtime/head/tag_scheme.h"
+#include "tests/test_env.h"
 
 namespace edgebert {
 namespace {
@@ -438,7 +439,7 @@ TEST_CASE("ReadBioFile: errors") {
 void CheckSharedFile(const std::string& rel, size_t expected_sentences) {
   const std::string path = std::string(EDGEBERT_SHARED_DIR) + "/" + rel;
   if (!std::filesystem::exists(path)) {
-    MESSAGE("skipping: " << path << " not present");
+    edgebert::testing::Skip(path + " not present");
     return;
   }
   auto r = ReadBioFile(path);
@@ -485,7 +486,8 @@ void CheckSharedFile(const std::string& rel, size_t expected_sentences) {
   CHECK(prf.f1() == doctest::Approx(1.0));
 }
 
-TEST_CASE("ReadBioFile: shared data sets (when present)") {
+TEST_CASE("ReadBioFile: shared data sets (when present)" *
+          doctest::test_suite("shared")) {
   CheckSharedFile("data/peoples_daily/example.dev", 2318);
   CheckSharedFile("data/resume_ner/dev.char.bio", 463);
 }

@@ -2,7 +2,7 @@ edgebert_test(model_test SOURCES model_test.cc LIBS edgebert edgebert_convert_li
 target_include_directories(model_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")
 
 # int8 accuracy acceptance on ../shared's trained taggers.
-edgebert_test(accuracy_test SOURCES accuracy_test.cc
+edgebert_test(accuracy_test SHARED SOURCES accuracy_test.cc
   LIBS edgebert edgebert_convert_lib)
 # Heads of the TensorFlow NER pipelines against a torch reference.
 edgebert_test(tf_heads_test SOURCES tf_heads_test.cc

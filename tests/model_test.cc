@@ -1,8 +1,6 @@
 // Model file loading, bad files, f32 numerics against the PyTorch reference,
 // and the Tagger's text path (windows, invalid input).
 #include <doctest/doctest.h>
-#include <pthreadpool.h>
-
 #include <unistd.h>
 #include <algorithm>
 #include <cmath>
@@ -17,6 +15,7 @@
 #include "nlohmann/json.hpp"
 #include "quantize/convert.h"
 #include "runtime/api/edgebert.h"
+#include "runtime/base/thread_pool.h"
 #include "runtime/model/model_file.h"
 
 namespace eb = edgebert;
@@ -74,7 +73,13 @@ std::unique_ptr<eb::Model> LoadTiny() {
 
 void CheckAgainstReference(eb::TaggerOptions::F32Gemm backend, size_t threads) {
   std::unique_ptr<eb::Model> model = LoadTiny();
-  pthreadpool_t pool = threads > 1 ? pthreadpool_create(threads) : nullptr;
+  std::unique_ptr<eb::ThreadPool> owned;
+  if (threads > 1) {
+    auto created = eb::ThreadPool::Create(threads);
+    REQUIRE(created.ok());
+    owned = std::move(created.value());
+  }
+  eb::ThreadPool* pool = owned.get();
   eb::TaggerOptions o;
   o.f32_gemm = backend;
   auto tagger = eb::Tagger::Create(*model, o, pool);
@@ -114,7 +119,6 @@ void CheckAgainstReference(eb::TaggerOptions::F32Gemm backend, size_t threads) {
                      << " logits");
   CHECK(checked > 1000);
   CHECK(worst <= kLogitTolerance);
-  if (pool) pthreadpool_destroy(pool);
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 # Converter, safetensors reader and checksum tests (tests/convert_test.cc).
-edgebert_test(convert_test SOURCES convert_test.cc
+edgebert_test(convert_test SHARED SOURCES convert_test.cc
   LIBS edgebert_convert_lib edgebert_safetensors)
 
 # The int8 path (tests/quantize_int8_test.cc): calibration, smoothing, guard.
-edgebert_test(quantize_int8_test SOURCES quantize_int8_test.cc
+edgebert_test(quantize_int8_test SHARED SOURCES quantize_int8_test.cc
   LIBS edgebert_convert_lib edgebert)
 
 # The CLI itself: converts the fixture; a refused precision exits non-zero.

@@ -943,7 +943,7 @@ TEST_CASE("outlier stress on tiny_random: smoothing keeps int8 faithful") {
 
 // Five pd-tiny conversions with calibration: ~40 s of CPU on an idle
 // machine; EDGEBERT_FAST_TESTS=1 skips it (and says so).
-TEST_CASE("outlier stress on shared pd-tiny") {
+TEST_CASE("outlier stress on shared pd-tiny" * doctest::test_suite("shared")) {
   const char* fast = std::getenv("EDGEBERT_FAST_TESTS");
   if (fast != nullptr && std::string(fast) == "1") {
     MESSAGE("skipped: EDGEBERT_FAST_TESTS=1");
@@ -953,7 +953,7 @@ TEST_CASE("outlier stress on shared pd-tiny") {
   const std::string dev =
       std::string(EDGEBERT_SHARED_DIR) + "/data/peoples_daily/example.dev";
   if (!fs::exists(src + "/model.safetensors") || !fs::exists(dev)) {
-    MESSAGE("skipped: " << src << " or " << dev << " not present");
+    edgebert::testing::Skip(src + " or " + dev + " not present");
     return;
   }
   // The first 100 dev sentences as calibration and test text.

@@ -7,6 +7,9 @@
 # the Python package's pytest suite (tests/python) and the C example built
 # against the installed tree (tests/c_example/run.sh); both must pass.
 #   --native-only   skip the ARM suites (a few minutes instead of ~30).
+# Between the two, the sanitizer stage (tests/sanitizers.sh): the unit
+# suites under ASan + UBSan, the concurrency test under TSan, and every
+# libFuzzer harness for a bounded time.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 native_only=0
@@ -29,6 +32,9 @@ c=$?
 ((py == 0 && c == 0)) || status=1
 echo "== run_all: ctest $( ((native == 0)) && echo ok || echo FAILED), pytest $( ((py == 0)) && echo ok || echo FAILED)," \
      "c_example $( ((c == 0)) && echo ok || echo FAILED)"
+if bash tests/sanitizers.sh; then sanitizers=passed; else
+  sanitizers=FAILED; status=1; fi
+echo "== run_all: sanitizers $sanitizers"
 ((native_only)) && exit $status
 
 declare -A cross
@@ -37,5 +43,5 @@ for arch in arm64 armhf; do
     cross[$arch]=FAILED; status=1; fi
 done
 echo "== run_all: native $( ((status == 0)) && echo ok || echo see above)," \
-     "arm64 ${cross[arm64]}, armhf ${cross[armhf]}"
+     "sanitizers $sanitizers, arm64 ${cross[arm64]}, armhf ${cross[armhf]}"
 exit $status

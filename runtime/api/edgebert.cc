@@ -136,7 +136,7 @@ Status Model::FileStatus() const { return file_->FileStatus(); }
 
 struct Tagger::Impl {
   const Model* model = nullptr;
-  pthreadpool_t pool = nullptr;
+  ThreadPool* pool = nullptr;
   std::unique_ptr<Tokenizer> tokenizer;
   const EncoderWeights* weights = nullptr;  // owned by the model.
   std::unique_ptr<Encoder> encoder;
@@ -292,7 +292,7 @@ StatusOr<const EncoderWeights*> Tagger::SharedWeights(
 
 StatusOr<std::unique_ptr<Tagger>> Tagger::Create(const Model& model,
                                                  const TaggerOptions& options,
-                                                 pthreadpool_t pool) {
+                                                 ThreadPool* pool) {
   // A damaged mapping reads as zeros: its FlatBuffer must not be walked.
   EB_RETURN_IF_ERROR(model.FileStatus());
   std::unique_ptr<Tagger> t(new Tagger());

@@ -1,8 +1,9 @@
 // edgebert public API: load an .ebm model, tag UTF-8 text, get entities.
 //
 //   auto model = edgebert::Model::Load("model.ebm");        // mmap + verify
-//   pthreadpool_t pool = pthreadpool_create(2);               // yours
-//   auto tagger = edgebert::Tagger::Create(*model.value(), {}, pool);
+//   auto pool = edgebert::ThreadPool::Create(0);           // yours; 0 = CPUs
+//   auto tagger =
+//       edgebert::Tagger::Create(*model.value(), {}, pool.value().get());
 //   edgebert::TagResult r;
 //   edgebert::Status s = tagger.value()->Tag("高勇：男，中国国籍", &r);
 //
@@ -22,14 +23,18 @@
 //  - f32 GEMMs on XNNPACK: its operators keep per-call state, so concurrent
 //    Taggers of one Model take turns per GEMM (a mutex per weight matrix);
 //    int8 GEMMs and the Highway f32 GEMM run fully concurrently.
-//  - The pthreadpool passed to Tagger::Create is used for all parallel work
-//    of that tagger (GEMMs, attention heads); null means single-threaded.
-//    Taggers may share a pool: pthreadpool serializes concurrent
-//    parallelize calls. The caller owns the pool and must keep it alive.
+//  - The ThreadPool (runtime/base/thread_pool.h) passed to Tagger::Create is
+//    used for all parallel work of that tagger (GEMMs, attention heads);
+//    null means single-threaded. Taggers may share a pool: it runs one
+//    parallel loop at a time. The caller owns the pool and keeps it alive
+//    while its Taggers run.
+//  - A pool never stalls a busy machine: work items are claimed one at a
+//    time, so a descheduled worker's share is done by the threads that run
+//    (a pool larger than the CPUs costs little); idle workers spin ~100 us,
+//    then sleep. Size it to the CPUs (ThreadPool::Create(0)): threads beyond
+//    them cannot speed anything up.
 #ifndef EDGEBERT_RUNTIME_API_EDGEBERT_H_
 #define EDGEBERT_RUNTIME_API_EDGEBERT_H_
-
-#include <pthreadpool.h>
 
 #include <cstdint>
 #include <functional>
@@ -39,6 +44,7 @@
 #include <vector>
 
 #include "runtime/base/status.h"
+#include "runtime/base/thread_pool.h"
 #include "runtime/head/entities.h"
 
 namespace edgebert {
@@ -167,7 +173,7 @@ class Tagger {
  public:
   static StatusOr<std::unique_ptr<Tagger>> Create(const Model& model,
                                                   const TaggerOptions& options,
-                                                  pthreadpool_t pool);
+                                                  ThreadPool* pool);
   ~Tagger();
 
   // Tags `text` (UTF-8). InvalidArgument for invalid UTF-8 or text longer

@@ -3,24 +3,21 @@
 #ifndef EDGEBERT_RUNTIME_API_THREAD_POOL_H_
 #define EDGEBERT_RUNTIME_API_THREAD_POOL_H_
 
-#include <pthreadpool.h>
-
 #include <cstddef>
 #include <memory>
-#include <type_traits>
+
+#include "runtime/base/thread_pool.h"
 
 namespace edgebert {
 
-struct PoolDeleter {
-  void operator()(pthreadpool_t pool) const { pthreadpool_destroy(pool); }
-};
-using OwnedPool =
-    std::unique_ptr<std::remove_pointer_t<pthreadpool_t>, PoolDeleter>;
+using OwnedPool = std::unique_ptr<ThreadPool>;
 
 // threads <= 1: no pool (null; the tagger runs on the calling thread).
 // Null also when the OS refuses the threads; the tagger then runs serially.
 inline OwnedPool MakePool(size_t threads) {
-  return OwnedPool(threads > 1 ? pthreadpool_create(threads) : nullptr);
+  if (threads <= 1) return nullptr;
+  StatusOr<std::unique_ptr<ThreadPool>> pool = ThreadPool::Create(threads);
+  return pool.ok() ? std::move(pool.value()) : nullptr;
 }
 
 }  // namespace edgebert

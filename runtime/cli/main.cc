@@ -1,5 +1,4 @@
 // edgebert command-line tool: tag | info | eval | bench.
-#include <pthreadpool.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include "nlohmann/json.hpp"
 #include "runtime/api/edgebert.h"
 #include "runtime/api/model_info.h"
+#include "runtime/base/thread_pool.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/model/model_file.h"
@@ -48,18 +48,24 @@ int Fail(const eb::Status& s) {
   return 1;
 }
 
-struct Pool {
-  explicit Pool(size_t threads)
-      : pool(threads > 1 ? pthreadpool_create(threads) : nullptr) {}
-  ~Pool() {
-    if (pool) pthreadpool_destroy(pool);
+// --threads: 0 = the CPUs this process may use; more than that is capped
+// (extra threads only wait for a core) with a warning.
+size_t ResolveThreads(size_t requested) {
+  const size_t cpus = eb::ThreadPool::OnlineCpus();
+  if (requested == 0) return cpus;
+  if (requested > cpus) {
+    std::fprintf(stderr,
+                 "edgebert: warning: --threads %zu exceeds the %zu online "
+                 "CPUs; using %zu\n",
+                 requested, cpus, cpus);
+    return cpus;
   }
-  pthreadpool_t pool;
-};
+  return requested;
+}
 
 struct Common {
   std::string model;
-  size_t threads = 1;
+  size_t threads = 0;
   uint32_t max_seq = 0, stride = 0;
   bool lstm_unpadded = false;
   bool no_mmap = false;
@@ -75,8 +81,10 @@ void AddCommon(CLI::App* app, Common* c) {
   app->add_option("--model,-m", c->model, "Model file (.ebm)")
       ->required()
       ->check(CLI::ExistingFile);
-  app->add_option("--threads,-t", c->threads, "Threads (1 = no pool)")
-      ->check(CLI::Range(1, 256));
+  app->add_option("--threads,-t", c->threads,
+                  "Threads incl. the caller (0 = online CPUs, the default "
+                  "and the cap; 1 = no pool)")
+      ->check(CLI::Range(0, 1024));
   app->add_option("--max-seq", c->max_seq,
                   "Window length in tokens incl. [CLS]/[SEP] "
                   "(default: the model's max_seq_len)");
@@ -90,7 +98,7 @@ void AddCommon(CLI::App* app, Common* c) {
 
 struct Loaded {
   std::unique_ptr<eb::Model> model;
-  std::unique_ptr<Pool> pool;
+  std::unique_ptr<eb::ThreadPool> pool;
   std::unique_ptr<eb::Tagger> tagger;
 };
 
@@ -101,13 +109,19 @@ eb::Status Load(const Common& c, Loaded* out, bool verify = false) {
   eb::StatusOr<std::unique_ptr<eb::Model>> m = eb::Model::Load(c.model, lo);
   if (!m.ok()) return m.status();
   out->model = std::move(m.value());
-  out->pool = std::make_unique<Pool>(c.threads);
+  const size_t threads = ResolveThreads(c.threads);
+  if (threads > 1) {
+    eb::StatusOr<std::unique_ptr<eb::ThreadPool>> pool =
+        eb::ThreadPool::Create(threads);
+    if (!pool.ok()) return pool.status();
+    out->pool = std::move(pool.value());
+  }
   eb::TaggerOptions o;
   o.max_seq_len = c.max_seq;
   o.stride = c.stride;
   o.lstm_unpadded = c.lstm_unpadded;
   eb::StatusOr<std::unique_ptr<eb::Tagger>> t =
-      eb::Tagger::Create(*out->model, o, out->pool->pool);
+      eb::Tagger::Create(*out->model, o, out->pool.get());
   if (!t.ok()) return t.status();
   out->tagger = std::move(t.value());
   return eb::Status::Ok();
@@ -344,7 +358,7 @@ int RunBench(const Common& c, const std::string& seqs_s,
       json j = {{"model", c.model},
                 {"precision", l.model->config().precision},
                 {"seq", seq},
-                {"threads", th},
+                {"threads", eb::PoolThreads(l.pool.get())},
                 {"iters", iters},
                 {"p50_ms", pct(0.5)},
                 {"p90_ms", pct(0.9)},

@@ -141,15 +141,13 @@ void GemmTile(void* context, size_t tile) {
 }
 
 void RunImpl(const float* packed, const float* pbias, size_t k, size_t n,
-             size_t nr, const float* x, size_t m, float* y,
-             pthreadpool_t pool) {
+             size_t nr, const float* x, size_t m, float* y, ThreadPool* pool) {
   EB_CHECK(nr == PanelWidthImpl());  // packed for another target.
   if (m == 0) return;
   const size_t num_panels = (n + nr - 1) / nr;
   GemmTask task{
       packed, pbias, x, y, k, n, m, nr, (m + kRowsPerTile - 1) / kRowsPerTile};
-  pthreadpool_parallelize_1d(pool, &GemmTile, &task,
-                             num_panels * task.num_row_tiles, /*flags=*/0);
+  ParallelFor(pool, &GemmTile, &task, num_panels * task.num_row_tiles);
 }
 
 }  // namespace edgebert::kernels::HWY_NAMESPACE
@@ -192,7 +190,7 @@ bool GemmF32Hwy::Pack(const float* weight, const float* bias, size_t k,
 }
 
 void GemmF32Hwy::Run(const float* x, size_t m, float* y,
-                     pthreadpool_t pool) const {
+                     ThreadPool* pool) const {
   const size_t num_panels = (n_ + nr_ - 1) / nr_;
   const float* pbias = packed_.get() + num_panels * nr_ * k_;
   HWY_DYNAMIC_DISPATCH(RunImpl)

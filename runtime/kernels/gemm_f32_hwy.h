@@ -12,17 +12,17 @@
 // targets with 32 vector registers, 6 otherwise) with MulAdd, bias fused into
 // the accumulator init; K is split into blocks of 8192 / NR floats (y holds
 // the partial sums between blocks). Work is split into tiles (panel x up to
-// 8 MR rows) distributed with pthreadpool_parallelize_1d; `pool` may be null
+// 8 MR rows) distributed with ParallelFor; `pool` may be null
 // (single thread). Run() does not allocate and may run concurrently on
 // distinct outputs.
 #ifndef EDGEBERT_RUNTIME_KERNELS_GEMM_F32_HWY_H_
 #define EDGEBERT_RUNTIME_KERNELS_GEMM_F32_HWY_H_
 
-#include <pthreadpool.h>
-
 #include <cstddef>
 
 #include <hwy/aligned_allocator.h>
+
+#include "runtime/base/thread_pool.h"
 
 namespace edgebert::kernels {
 
@@ -32,7 +32,7 @@ class GemmF32Hwy {
   // if the allocation fails. k, n >= 1.
   bool Pack(const float* weight, const float* bias, size_t k, size_t n);
   // x: m rows of stride k; y: m rows of stride n. x and y must not overlap.
-  void Run(const float* x, size_t m, float* y, pthreadpool_t pool) const;
+  void Run(const float* x, size_t m, float* y, ThreadPool* pool) const;
 
   size_t k() const { return k_; }
   size_t n() const { return n_; }

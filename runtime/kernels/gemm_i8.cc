@@ -2,8 +2,6 @@
 // dispatch to the per-target micro-kernels of gemm_i8_{x86,neon,generic}-inl.h.
 // Highway skeleton: this file is re-included once per target by
 // foreach_target.h.
-#include <pthreadpool.h>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -165,18 +163,14 @@ void GemmTask(const Args& a, size_t task) {
 }
 
 template <class K>
-void RunGemm(Args& a, pthreadpool_t pool) {
+void RunGemm(Args& a, ThreadPool* pool) {
   const size_t tasks = (a.panels + K::kP - 1) / K::kP;
-  if (pool == nullptr || pthreadpool_get_threads_count(pool) <= 1) {
-    for (size_t t = 0; t < tasks; ++t) GemmTask<K>(a, t);
-    return;
-  }
-  pthreadpool_parallelize_1d(
+  ParallelFor(
       pool,
       [](void* ctx, size_t t) {
         GemmTask<K>(*static_cast<const Args*>(ctx), t);
       },
-      &a, tasks, 0);
+      &a, tasks);
 }
 
 HWY_INLINE bool UseDotProd() {
@@ -188,7 +182,7 @@ HWY_INLINE bool UseDotProd() {
 #endif
 }
 
-void GemmImpl(Args& a, pthreadpool_t pool) {
+void GemmImpl(Args& a, ThreadPool* pool) {
 #if defined(EB_HAVE_DOTPROD_KERNEL)
   if (UseDotProd()) return RunGemm<MicroDot>(a, pool);
 #endif
@@ -251,7 +245,7 @@ static gemm_i8_detail::Args MakeArgs(const PackedWeightsI8View& w,
 
 void GemmI8(const PackedWeightsI8View& w, const int8_t* xq,
             const float* row_scales, size_t m, float* y, size_t y_stride,
-            GemmI8Epilogue epilogue, pthreadpool_t pool) {
+            GemmI8Epilogue epilogue, ThreadPool* pool) {
   gemm_i8_detail::Args a = MakeArgs(w, xq, m);
   a.row_scales = row_scales;
   a.y = y;
@@ -261,7 +255,7 @@ void GemmI8(const PackedWeightsI8View& w, const int8_t* xq,
 }
 
 void GemmI8Int32(const PackedWeightsI8View& w, const int8_t* xq, size_t m,
-                 int32_t* acc, size_t acc_stride, pthreadpool_t pool) {
+                 int32_t* acc, size_t acc_stride, ThreadPool* pool) {
   gemm_i8_detail::Args a = MakeArgs(w, xq, m);
   a.acc = acc;
   a.acc_stride = acc_stride;

@@ -19,10 +19,10 @@
 #ifndef EDGEBERT_RUNTIME_KERNELS_GEMM_I8_H_
 #define EDGEBERT_RUNTIME_KERNELS_GEMM_I8_H_
 
-#include <pthreadpool.h>
-
 #include <cstddef>
 #include <cstdint>
+
+#include "runtime/base/thread_pool.h"
 
 namespace edgebert::kernels {
 
@@ -54,12 +54,12 @@ enum class GemmI8Epilogue : uint8_t {
 // Parallel over 16-channel panel groups with `pool` (may be null).
 void GemmI8(const PackedWeightsI8View& w, const int8_t* xq,
             const float* row_scales, size_t m, float* y, size_t y_stride,
-            GemmI8Epilogue epilogue, pthreadpool_t pool);
+            GemmI8Epilogue epilogue, ThreadPool* pool);
 
 // Same loop, but writes the exact int32 accumulators acc[m, n] (row stride
 // acc_stride) instead of the f32 epilogue. For tests and debugging.
 void GemmI8Int32(const PackedWeightsI8View& w, const int8_t* xq, size_t m,
-                 int32_t* acc, size_t acc_stride, pthreadpool_t pool);
+                 int32_t* acc, size_t acc_stride, ThreadPool* pool);
 
 // Name of the micro-kernel the current CPU / target mask dispatches to, e.g.
 // "AVX3_DL:vnni", "AVX2:madd16", "NEON:dotprod", "EMU128:generic".

@@ -120,7 +120,7 @@ size_t BiLstmHead::owned_weight_bytes() const {
   return total;
 }
 
-const float* BiLstmHead::Forward(const float* x, size_t n, pthreadpool_t pool) {
+const float* BiLstmHead::Forward(const float* x, size_t n, ThreadPool* pool) {
   EB_CHECK(n >= 1 && n <= max_rows_);
   const size_t u = units_;
   for (int dir = 0; dir < 2; ++dir) {

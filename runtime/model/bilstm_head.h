@@ -13,7 +13,7 @@
 #ifndef EDGEBERT_RUNTIME_MODEL_BILSTM_HEAD_H_
 #define EDGEBERT_RUNTIME_MODEL_BILSTM_HEAD_H_
 
-#include <pthreadpool.h>
+#include "runtime/base/thread_pool.h"
 
 #include <cstddef>
 #include <memory>
@@ -37,7 +37,7 @@ class BiLstmHead {
 
   // x: [n, hidden] (row stride hidden), 1 <= n <= max_rows. Returns the
   // emissions [n, labels], valid until the next call.
-  const float* Forward(const float* x, size_t n, pthreadpool_t pool);
+  const float* Forward(const float* x, size_t n, ThreadPool* pool);
 
   size_t buffer_bytes() const { return buffer_bytes_; }
   size_t owned_weight_bytes() const;

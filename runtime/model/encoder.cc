@@ -134,8 +134,7 @@ void Encoder::GatherEmbeddings(const int32_t* ids, size_t n, float* x) const {
 }
 
 void Encoder::RunLinear(const Linear& l, int layer, const char* name,
-                        const float* x, size_t n, float* y,
-                        pthreadpool_t pool) {
+                        const float* x, size_t n, float* y, ThreadPool* pool) {
   l.Run(x, n, y, gemm_scratch_, pool);
   if (observer_) observer_(layer, name, x, y, n, l.k(), l.n());
 }
@@ -157,8 +156,7 @@ void Encoder::EmbedPositions(size_t n) {
   kernels::AddLayerNorm(x_, position, emb.ln_g, emb.ln_b, w_.eps, n, H, x_);
 }
 
-const float* Encoder::Forward(const int32_t* ids, size_t n,
-                              pthreadpool_t pool) {
+const float* Encoder::Forward(const int32_t* ids, size_t n, ThreadPool* pool) {
   EB_CHECK(has_classifier());
   Encode(ids, n, n, pool);
   RunLinear(*w_.classifier, -1, "classifier", x_, n, logits_, pool);
@@ -166,7 +164,7 @@ const float* Encoder::Forward(const int32_t* ids, size_t n,
 }
 
 const float* Encoder::Encode(const int32_t* ids, size_t n, size_t valid,
-                             pthreadpool_t pool) {
+                             ThreadPool* pool) {
   EB_CHECK(n >= 1 && n <= max_seq_ && valid >= 1 && valid <= n);
   // google-research/bert's additive mask: (1 - input_mask) * -10000.
   for (size_t j = 0; j < n; ++j) mask_[j] = j < valid ? 0.0f : -10000.0f;
@@ -188,12 +186,7 @@ const float* Encoder::Encode(const int32_t* ids, size_t n, size_t valid,
     const EncoderWeights::Layer& l = w_.layers[li];
     const int layer = static_cast<int>(li);
     RunLinear(*l.qkv, layer, "qkv", x_, n, qkv_, pool);
-    if (pool != nullptr) {
-      pthreadpool_parallelize_1d(pool, &AttentionTask::Run, &task, heads,
-                                 /*flags=*/0);
-    } else {
-      for (size_t h = 0; h < heads; ++h) AttentionTask::Run(&task, h);
-    }
+    ParallelFor(pool, &AttentionTask::Run, &task, heads);
     RunLinear(*l.attn_out, layer, "attn_out", ctx_, n, tmp_, pool);
     kernels::AddLayerNorm(tmp_, x_, l.attn_ln_g, l.attn_ln_b, w_.eps, n, H, x_);
     RunLinear(*l.ffn_in, layer, "ffn_in", x_, n, inter_buf_, pool);

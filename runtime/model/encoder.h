@@ -19,8 +19,6 @@
 #ifndef EDGEBERT_RUNTIME_MODEL_ENCODER_H_
 #define EDGEBERT_RUNTIME_MODEL_ENCODER_H_
 
-#include <pthreadpool.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -45,7 +43,7 @@ class Encoder {
   // ids: n token ids (incl. [CLS]/[SEP]), 1 <= n <= max_seq, each in
   // [0, vocab) (the tokenizer guarantees it). Returns logits [n, labels],
   // valid until the next call. Requires has_classifier().
-  const float* Forward(const int32_t* ids, size_t n, pthreadpool_t pool);
+  const float* Forward(const int32_t* ids, size_t n, ThreadPool* pool);
 
   // The encoder output [n, hidden] (before the classifier), valid until the
   // next call. Positions >= valid are padding: keys there get the additive
@@ -53,7 +51,7 @@ class Encoder {
   // them (up to exp(-10000) = 0); their own rows are still computed.
   // 1 <= valid <= n <= max_seq.
   const float* Encode(const int32_t* ids, size_t n, size_t valid,
-                      pthreadpool_t pool);
+                      ThreadPool* pool);
   // False for a BiLstmCrf head (its classifier belongs to the head).
   bool has_classifier() const { return w_.classifier != nullptr; }
   size_t hidden_size() const { return w_.hidden; }
@@ -71,7 +69,7 @@ class Encoder {
   void GatherEmbeddings(const int32_t* ids, size_t n, float* x) const;
   void EmbedPositions(size_t n);
   void RunLinear(const Linear& l, int layer, const char* name, const float* x,
-                 size_t n, float* y, pthreadpool_t pool);
+                 size_t n, float* y, ThreadPool* pool);
   Status PlanArena(size_t max_seq);
 
   const EncoderWeights& w_;

@@ -19,7 +19,7 @@ class LinearF32 final : public Linear {
   LinearF32(std::unique_ptr<GemmF32> gemm, size_t k, size_t n, Activation act)
       : Linear(k, n, act), gemm_(std::move(gemm)) {}
   void Run(const float* x, size_t m, float* y, void* /*scratch*/,
-           pthreadpool_t pool) const override {
+           ThreadPool* pool) const override {
     gemm_->Run(x, m, y, pool);
     if (act_ != Activation::kNone) {
       kernels::BiasActivation(y, nullptr, m, n_,
@@ -42,7 +42,7 @@ class LinearI8 final : public Linear {
            Activation act)
       : Linear(w.k, w.n, act), w_(w), inv_smooth_(std::move(inv_smooth)) {}
   void Run(const float* x, size_t m, float* y, void* scratch,
-           pthreadpool_t pool) const override {
+           ThreadPool* pool) const override {
     int8_t* xq = static_cast<int8_t*>(scratch);
     float* row_scales = reinterpret_cast<float*>(xq + RowScalesOffset(m));
     kernels::QuantizeActivations(

@@ -11,13 +11,12 @@
 #ifndef EDGEBERT_RUNTIME_MODEL_LINEAR_H_
 #define EDGEBERT_RUNTIME_MODEL_LINEAR_H_
 
-#include <pthreadpool.h>
-
 #include <cstddef>
 #include <memory>
 #include <string>
 
 #include "runtime/base/status.h"
+#include "runtime/base/thread_pool.h"
 #include "runtime/ops/gemm_f32.h"
 
 namespace edgebert {
@@ -33,7 +32,7 @@ class Linear {
   // x: m rows, stride k. y: m rows, stride n. scratch: ScratchBytes(m)
   // bytes, 64-byte aligned, owned by the caller (the encoder arena).
   virtual void Run(const float* x, size_t m, float* y, void* scratch,
-                   pthreadpool_t pool) const = 0;
+                   ThreadPool* pool) const = 0;
   // Scratch needed for up to `max_m` rows.
   virtual size_t ScratchBytes(size_t max_m) const = 0;
   // Bytes of weights this object owns beyond the model mapping.

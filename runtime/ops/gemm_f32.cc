@@ -1,5 +1,6 @@
 #include "runtime/ops/gemm_f32.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -7,6 +8,7 @@
 #include <new>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "runtime/kernels/gemm_f32_hwy.h"
 
@@ -21,7 +23,7 @@ class HighwayGemm final : public GemmF32 {
  public:
   explicit HighwayGemm(kernels::GemmF32Hwy gemm) : gemm_(std::move(gemm)) {}
   void Run(const float* x, size_t m, float* y,
-           pthreadpool_t pool) const override {
+           ThreadPool* pool) const override {
     gemm_.Run(x, m, y, pool);
   }
   size_t packed_bytes() const override { return gemm_.packed_bytes(); }
@@ -32,18 +34,35 @@ class HighwayGemm final : public GemmF32 {
 };
 
 #if defined(EDGEBERT_HAVE_XNNPACK)
+// Output columns [col, col + cols) of the GEMM, one XNNPACK operator each
+// (it packs only its columns of W and b). Slices run single-threaded on our
+// ThreadPool: XNNPACK would need a pthreadpool, whose workers spin and wait
+// for each other (runtime/base/thread_pool.h).
+struct XnnpackSlice {
+  xnn_operator_t op = nullptr;
+  size_t col = 0, cols = 0;
+};
+
+// Up to this many column slices of at least kXnnpackMinSliceCols columns:
+// enough items to balance 2-4 threads, wide enough for XNNPACK's tiles.
+constexpr size_t kXnnpackMaxSlices = 8;
+constexpr size_t kXnnpackMinSliceCols = 64;
+
 class XnnpackGemm final : public GemmF32 {
  public:
-  XnnpackGemm(xnn_operator_t op, size_t k, size_t n) : op_(op), k_(k), n_(n) {}
-  ~XnnpackGemm() override { xnn_delete_operator(op_); }
+  XnnpackGemm(std::vector<XnnpackSlice> slices, size_t k, size_t n)
+      : slices_(std::move(slices)), k_(k), n_(n) {}
+  ~XnnpackGemm() override {
+    for (XnnpackSlice& s : slices_) xnn_delete_operator(s.op);
+  }
   void Run(const float* x, size_t m, float* y,
-           pthreadpool_t pool) const override {
+           ThreadPool* pool) const override {
     if (m == 0) return;
-    std::lock_guard<std::mutex> lock(mu_);  // setup state lives in op_.
-    // Both calls only fail on invalid arguments (a bug here, not bad input).
-    EB_CHECK(xnn_setup_fully_connected_nc_f32(op_, m, x, y, pool) ==
-             xnn_status_success);
-    EB_CHECK(xnn_run_operator(op_, pool) == xnn_status_success);
+    // The operators hold per-call setup state: one Run() of this GEMM at a
+    // time (it is shared by every Tagger of the model).
+    std::lock_guard<std::mutex> lock(mu_);
+    RunArgs args{this, x, m, y};
+    ParallelFor(pool, &RunSlice, &args, slices_.size());
   }
   // XNNPACK packs W and b into its own buffer: (k + 1) * n floats, plus the
   // padding of n to its register tile, which it does not expose.
@@ -51,10 +70,54 @@ class XnnpackGemm final : public GemmF32 {
   const char* backend_name() const override { return "xnnpack"; }
 
  private:
+  struct RunArgs {
+    const XnnpackGemm* self;
+    const float* x;
+    size_t m;
+    float* y;
+  };
+  static void RunSlice(void* ctx, size_t i) {
+    const RunArgs& a = *static_cast<const RunArgs*>(ctx);
+    const XnnpackSlice& s = a.self->slices_[i];
+    // Both calls only fail on invalid arguments (a bug here, not bad input).
+    EB_CHECK(xnn_setup_fully_connected_nc_f32(s.op, a.m, a.x, a.y + s.col,
+                                              /*threadpool=*/nullptr) ==
+             xnn_status_success);
+    EB_CHECK(xnn_run_operator(s.op, /*threadpool=*/nullptr) ==
+             xnn_status_success);
+  }
   mutable std::mutex mu_;
-  xnn_operator_t op_;
+  std::vector<XnnpackSlice> slices_;
   size_t k_, n_;
 };
+
+StatusOr<std::unique_ptr<GemmF32>> CreateXnnpackGemm(const float* weight,
+                                                     const float* bias,
+                                                     size_t k, size_t n) {
+  const size_t slices = std::max<size_t>(
+      1, std::min(kXnnpackMaxSlices, n / kXnnpackMinSliceCols));
+  const size_t width = (n + slices - 1) / slices;
+  std::vector<XnnpackSlice> ops;
+  auto fail = [&](xnn_status s) {
+    for (XnnpackSlice& o : ops) xnn_delete_operator(o.op);
+    return Internal("xnn_create_fully_connected_nc_f32(k=" + std::to_string(k) +
+                    ", n=" + std::to_string(n) + ") failed with status " +
+                    std::to_string(static_cast<int>(s)));
+  };
+  for (size_t col = 0; col < n; col += width) {
+    XnnpackSlice s;
+    s.col = col;
+    s.cols = std::min(width, n - col);
+    const xnn_status st = xnn_create_fully_connected_nc_f32(
+        k, s.cols, /*input_stride=*/k, /*output_stride=*/n, weight + col * k,
+        bias == nullptr ? nullptr : bias + col,
+        -std::numeric_limits<float>::infinity(),
+        std::numeric_limits<float>::infinity(), /*flags=*/0, &s.op);
+    if (st != xnn_status_success) return fail(st);
+    ops.push_back(s);
+  }
+  return std::unique_ptr<GemmF32>(new XnnpackGemm(std::move(ops), k, n));
+}
 #endif
 
 bool EnvForcesHighway() {
@@ -122,18 +185,7 @@ StatusOr<std::unique_ptr<GemmF32>> GemmF32::Create(const float* weight,
   if (backend == Backend::kXnnpack) {
 #if defined(EDGEBERT_HAVE_XNNPACK)
     EB_RETURN_IF_ERROR(InitGemmBackend());
-    xnn_operator_t op = nullptr;
-    const xnn_status s = xnn_create_fully_connected_nc_f32(
-        k, n, /*input_stride=*/k, /*output_stride=*/n, weight, bias,
-        -std::numeric_limits<float>::infinity(),
-        std::numeric_limits<float>::infinity(), /*flags=*/0, &op);
-    if (s != xnn_status_success) {
-      return Internal(
-          "xnn_create_fully_connected_nc_f32(k=" + std::to_string(k) +
-          ", n=" + std::to_string(n) + ") failed with status " +
-          std::to_string(static_cast<int>(s)));
-    }
-    return std::unique_ptr<GemmF32>(new XnnpackGemm(op, k, n));
+    return CreateXnnpackGemm(weight, bias, k, n);
 #else
     return Unimplemented(
         "GemmF32: backend xnnpack requested but edgebert was built without "

@@ -11,12 +11,11 @@
 #ifndef EDGEBERT_RUNTIME_OPS_GEMM_F32_H_
 #define EDGEBERT_RUNTIME_OPS_GEMM_F32_H_
 
-#include <pthreadpool.h>
-
 #include <cstddef>
 #include <memory>
 
 #include "runtime/base/status.h"
+#include "runtime/base/thread_pool.h"
 
 namespace edgebert {
 
@@ -36,7 +35,7 @@ class GemmF32 {
   virtual ~GemmF32() = default;
   // x: m rows of stride k; y: m rows of stride n.
   virtual void Run(const float* x, size_t m, float* y,
-                   pthreadpool_t pool) const = 0;
+                   ThreadPool* pool) const = 0;
   virtual size_t packed_bytes() const = 0;
   // Backend chosen by kAuto: "xnnpack" or "highway".
   static const char* BackendName();

@@ -1,0 +1,43 @@
+// Helpers shared by the libFuzzer harnesses (tests/fuzz/fuzz_*.cc).
+#ifndef EDGEBERT_TESTS_FUZZ_FUZZ_UTIL_H_
+#define EDGEBERT_TESTS_FUZZ_FUZZ_UTIL_H_
+
+#include <unistd.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+namespace edgebert::fuzz {
+
+// A per-process scratch path in RAM when /dev/shm exists (the loaders take
+// file names, so every input is written to a file first).
+inline std::string ScratchPath(const std::string& name) {
+  const char* base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
+  return std::string(base) + "/edgebert_fuzz_" + std::to_string(getpid()) +
+         "_" + name;
+}
+
+inline void WriteFile(const std::string& path, const uint8_t* data,
+                      size_t size) {
+  FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) std::abort();  // the harness cannot work without it.
+  if (size > 0 && std::fwrite(data, 1, size, f) != size) std::abort();
+  std::fclose(f);
+}
+
+inline std::vector<std::string> ReadLines(const std::string& path) {
+  std::ifstream f(path);
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(f, l);) lines.push_back(l);
+  return lines;
+}
+
+}  // namespace edgebert::fuzz
+
+#endif  // EDGEBERT_TESTS_FUZZ_FUZZ_UTIL_H_

@@ -226,8 +226,9 @@ HWY_INLINE void ContextTile(D d, const float* HWY_RESTRICT p, size_t p_stride,
 #undef EB_STORE_ROW
 #undef EB_LOAD_B
 
-// x[i] = x[i] * scale; returns max_i x[i].
-HWY_INLINE float ScaleMaxRow(float* HWY_RESTRICT x, float scale, size_t n) {
+// x[i] = x[i] * scale + mask[i] (mask may be null); returns max_i x[i].
+HWY_INLINE float ScaleMaskMaxRow(float* HWY_RESTRICT x, float scale,
+                                 const float* HWY_RESTRICT mask, size_t n) {
   const DF d;
   const D1 d1;
   const size_t N = hn::Lanes(d);
@@ -237,12 +238,14 @@ HWY_INLINE float ScaleMaxRow(float* HWY_RESTRICT x, float scale, size_t n) {
   const auto vs1 = hn::Set(d1, scale);
   size_t i = 0;
   for (; i + N <= n; i += N) {
-    const auto s = hn::Mul(hn::LoadU(d, x + i), vs);
+    auto s = hn::Mul(hn::LoadU(d, x + i), vs);
+    if (mask != nullptr) s = hn::Add(s, hn::LoadU(d, mask + i));
     vmax = hn::Max(vmax, s);
     hn::StoreU(s, d, x + i);
   }
   for (; i < n; ++i) {
-    const auto s = hn::Mul(hn::LoadU(d1, x + i), vs1);
+    auto s = hn::Mul(hn::LoadU(d1, x + i), vs1);
+    if (mask != nullptr) s = hn::Add(s, hn::LoadU(d1, mask + i));
     vmax1 = hn::Max(vmax1, s);
     hn::StoreU(s, d1, x + i);
   }
@@ -257,6 +260,7 @@ template <size_t kR>
 HWY_INLINE void SoftmaxContextRows(float* HWY_RESTRICT p, size_t p_stride,
                                    const float* HWY_RESTRICT v, size_t v_stride,
                                    size_t seq, size_t head_dim, float scale,
+                                   const float* HWY_RESTRICT mask,
                                    float* HWY_RESTRICT out, size_t out_stride) {
   const DF d;
   const D1 d1;
@@ -264,7 +268,7 @@ HWY_INLINE void SoftmaxContextRows(float* HWY_RESTRICT p, size_t p_stride,
   float inv_sum[kR];
   for (size_t r = 0; r < kR; ++r) {
     float* pr = p + r * p_stride;
-    const float max = ScaleMaxRow(pr, scale, seq);
+    const float max = ScaleMaskMaxRow(pr, scale, mask, seq);
     inv_sum[r] = 1.0f / ExpShiftRow(pr, max, seq);
   }
   size_t c = 0;
@@ -351,8 +355,8 @@ HWY_INLINE void PackKeysTransposed(const float* HWY_RESTRICT k, size_t k_stride,
 // if head_dim <= kMaxTransposedHeadDim, packed K_h^T (s_pad * head_dim).
 void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
                    size_t num_heads, size_t head_dim, float scale,
-                   size_t head_begin, size_t head_end, float* scratch,
-                   float* ctx, size_t ctx_stride) {
+                   const float* mask_add, size_t head_begin, size_t head_end,
+                   float* scratch, float* ctx, size_t ctx_stride) {
   if (seq == 0) return;
   const DF d;
   const size_t N = hn::Lanes(d);
@@ -373,7 +377,7 @@ void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
           p[j] = det::FixedDot(qi, k + j * qkv_stride, head_dim);
         }
         SoftmaxContextRows<1>(p, s_pad, v, qkv_stride, seq, head_dim, scale,
-                              out + i * ctx_stride, ctx_stride);
+                              mask_add, out + i * ctx_stride, ctx_stride);
       }
       continue;
     }
@@ -392,7 +396,8 @@ void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
                                 p + j0, s_pad);
       }
       SoftmaxContextRows<kTileRows>(p, s_pad, v, qkv_stride, seq, head_dim,
-                                    scale, out + i * ctx_stride, ctx_stride);
+                                    scale, mask_add, out + i * ctx_stride,
+                                    ctx_stride);
     }
     for (; i < seq; ++i) {
       const float* qi = q + i * qkv_stride;
@@ -406,7 +411,7 @@ void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
                         s_pad);
       }
       SoftmaxContextRows<1>(p, s_pad, v, qkv_stride, seq, head_dim, scale,
-                            out + i * ctx_stride, ctx_stride);
+                            mask_add, out + i * ctx_stride, ctx_stride);
     }
   }
 }
@@ -447,11 +452,11 @@ size_t AttentionScratchFloats(size_t seq) {
 
 void Attention(const float* qkv, size_t qkv_stride, size_t seq,
                size_t num_heads, size_t head_dim, float scale,
-               size_t head_begin, size_t head_end, float* scratch, float* ctx,
-               size_t ctx_stride) {
+               const float* mask_add, size_t head_begin, size_t head_end,
+               float* scratch, float* ctx, size_t ctx_stride) {
   HWY_DYNAMIC_DISPATCH(AttentionImpl)
-  (qkv, qkv_stride, seq, num_heads, head_dim, scale, head_begin, head_end,
-   scratch, ctx, ctx_stride);
+  (qkv, qkv_stride, seq, num_heads, head_dim, scale, mask_add, head_begin,
+   head_end, scratch, ctx, ctx_stride);
 }
 
 const char* ActiveTargetName() {

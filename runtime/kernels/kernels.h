@@ -30,10 +30,10 @@ void BiasGeluErf(float* x, const float* bias, size_t rows, size_t cols);
 // Multi-head self-attention core for heads [head_begin, head_end):
 //   for each head h, with Q_h = qkv[:, h*d : (h+1)*d],
 //   K_h = qkv[:, H + h*d : ...], V_h = qkv[:, 2H + h*d : ...]  (H = heads*d):
-//   P = softmax(Q_h K_h^T * scale) over the key axis (no mask: windows are
-//   run unpadded, runtime/model/encoder.h),
+//   P = softmax(Q_h K_h^T * scale + mask_add[None, :]) over the key axis,
 //   ctx[:, h*d : (h+1)*d] = P V_h.
 // qkv: seq x qkv_stride (qkv_stride >= 3H); ctx: seq x ctx_stride.
+// mask_add: seq additive key mask (0 or e.g. -10000), may be null.
 // scratch: at least AttentionScratchFloats(seq) floats (valid for any
 // smaller seq too; 132 * seq rounded up to 64), private to the caller (one
 // per concurrent caller); need not be initialized.
@@ -42,8 +42,8 @@ void BiasGeluErf(float* x, const float* bias, size_t rows, size_t cols);
 size_t AttentionScratchFloats(size_t seq);
 void Attention(const float* qkv, size_t qkv_stride, size_t seq,
                size_t num_heads, size_t head_dim, float scale,
-               size_t head_begin, size_t head_end, float* scratch, float* ctx,
-               size_t ctx_stride);
+               const float* mask_add, size_t head_begin, size_t head_end,
+               float* scratch, float* ctx, size_t ctx_stride);
 
 // Name of the Highway target these kernels dispatch to on this CPU,
 // e.g. "AVX3_ZEN4", "AVX2", "NEON", "SVE2", "EMU128", "SCALAR".

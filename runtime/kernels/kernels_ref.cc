@@ -46,8 +46,8 @@ void BiasGeluErf(float* x, const float* bias, size_t rows, size_t cols) {
 
 void Attention(const float* qkv, size_t qkv_stride, size_t seq,
                size_t num_heads, size_t head_dim, float scale,
-               size_t head_begin, size_t head_end, float* ctx,
-               size_t ctx_stride) {
+               const float* mask_add, size_t head_begin, size_t head_end,
+               float* ctx, size_t ctx_stride) {
   const size_t hidden = num_heads * head_dim;
   std::vector<double> p(seq);
   for (size_t h = head_begin; h < head_end; ++h) {
@@ -59,7 +59,7 @@ void Attention(const float* qkv, size_t qkv_stride, size_t seq,
           s += static_cast<double>(qkv[i * qkv_stride + h * head_dim + c]) *
                qkv[j * qkv_stride + hidden + h * head_dim + c];
         }
-        s = s * scale;
+        s = s * scale + (mask_add != nullptr ? mask_add[j] : 0.0);
         p[j] = s;
         max = std::max(max, s);
       }

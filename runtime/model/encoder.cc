@@ -27,8 +27,8 @@ struct AttentionTask {
   static void Run(void* p, size_t head) {
     const AttentionTask& t = *static_cast<const AttentionTask*>(p);
     kernels::Attention(t.qkv, 3 * t.hidden, t.n, t.heads, t.head_dim, t.scale,
-                       head, head + 1, t.scratch + head * t.scratch_floats,
-                       t.ctx, t.hidden);
+                       /*mask_add=*/nullptr, head, head + 1,
+                       t.scratch + head * t.scratch_floats, t.ctx, t.hidden);
   }
 };
 

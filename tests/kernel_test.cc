@@ -161,7 +161,11 @@ TEST_CASE("Attention matches the reference on every target") {
     const size_t ctx_stride = hidden + 3;
     const float scale = 1.0f / std::sqrt(static_cast<float>(s.head_dim));
     const auto qkv = Uniform(s.seq * qkv_stride, -2.0f, 2.0f, 30 + s.seq);
-    // Bound inputs: scale * max sum_c |q k|, max |v|.
+    std::vector<float> mask(s.seq, 0.0f);
+    for (size_t j = 0; j < s.seq; ++j) {
+      if (j % 3 == 2) mask[j] = -10000.0f;
+    }
+    // Bound inputs: scale * max sum_c |q k| + max |mask|, max |v|.
     double dot_bound = 0;
     float v_max = 0;
     for (size_t h = 0; h < s.heads; ++h) {
@@ -181,33 +185,59 @@ TEST_CASE("Attention matches the reference on every target") {
         }
       }
     }
-    const float bound = tol::AttentionAbsErr(
-        s.seq, s.head_dim, static_cast<float>(dot_bound), v_max);
-    // Heads [1, heads) only: head 0's output columns must stay untouched.
-    const float kSentinel = 12345.0f;
-    std::vector<float> want(s.seq * ctx_stride, kSentinel);
-    // The last quarter of the keys are padding (google-research/bert's
-    // additive -10000 mask), as in a padded-window BiLSTM-CRF model.
-    std::vector<float> mask(s.seq, 0.0f);
-    for (size_t j = s.seq - s.seq / 4; j < s.seq; ++j) mask[j] = -10000.0f;
-    ref::Attention(qkv.data(), qkv_stride, s.seq, s.heads, s.head_dim, scale,
-                   mask.data(), 1, s.heads, want.data(), ctx_stride);
-    ForEachTarget([&] {
-      INFO("seq ", s.seq, " heads ", s.heads, " dim ", s.head_dim);
-      std::vector<float> scratch(AttentionScratchFloats(s.seq));
-      std::vector<float> got(s.seq * ctx_stride, kSentinel);
-      Attention(qkv.data(), qkv_stride, s.seq, s.heads, s.head_dim, scale,
-                mask.data(), 1, s.heads, scratch.data(), got.data(),
-                ctx_stride);
-      for (size_t i = 0; i < got.size(); ++i) {
-        if (want[i] == kSentinel) {
-          REQUIRE(got[i] == kSentinel);
-        } else {
-          REQUIRE(std::abs(got[i] - want[i]) <= bound);
+    for (bool masked : {false, true}) {
+      const float* m = masked ? mask.data() : nullptr;
+      const float bound = tol::AttentionAbsErr(
+          s.seq, s.head_dim, static_cast<float>(dot_bound), v_max);
+      // Heads [1, heads) only: head 0's output columns must stay untouched.
+      const float kSentinel = 12345.0f;
+      std::vector<float> want(s.seq * ctx_stride, kSentinel);
+      ref::Attention(qkv.data(), qkv_stride, s.seq, s.heads, s.head_dim, scale,
+                     m, 1, s.heads, want.data(), ctx_stride);
+      ForEachTarget([&] {
+        INFO("seq ", s.seq, " heads ", s.heads, " dim ", s.head_dim, " masked ",
+             masked);
+        std::vector<float> scratch(AttentionScratchFloats(s.seq));
+        std::vector<float> got(s.seq * ctx_stride, kSentinel);
+        Attention(qkv.data(), qkv_stride, s.seq, s.heads, s.head_dim, scale, m,
+                  1, s.heads, scratch.data(), got.data(), ctx_stride);
+        for (size_t i = 0; i < got.size(); ++i) {
+          if (want[i] == kSentinel) {
+            REQUIRE(got[i] == kSentinel);
+          } else {
+            REQUIRE(std::abs(got[i] - want[i]) <= bound);
+          }
         }
-      }
-    });
+      });
+    }
   }
+}
+
+TEST_CASE("Attention ignores keys masked with -10000") {
+  // Changing masked keys/values must not change the output (their weight is
+  // exp(-10000 + ...) = 0 in f32).
+  const size_t seq = 9, heads = 2, dim = 16, hidden = heads * dim;
+  auto qkv = Uniform(seq * 3 * hidden, -1.0f, 1.0f, 77);
+  std::vector<float> mask(seq, 0.0f);
+  mask[seq - 1] = mask[seq - 2] = -10000.0f;
+  ForEachTarget([&] {
+    std::vector<float> scratch(AttentionScratchFloats(seq));
+    std::vector<float> a(seq * hidden), b(seq * hidden);
+    Attention(qkv.data(), 3 * hidden, seq, heads, dim, 0.25f, mask.data(), 0,
+              heads, scratch.data(), a.data(), hidden);
+    auto qkv2 = qkv;
+    for (size_t c = hidden; c < 3 * hidden; ++c) {
+      qkv2[(seq - 1) * 3 * hidden + c] = 5.0f;
+    }
+    Attention(qkv2.data(), 3 * hidden, seq, heads, dim, 0.25f, mask.data(), 0,
+              heads, scratch.data(), b.data(), hidden);
+    for (size_t i = 0; i < seq * hidden; ++i) REQUIRE(a[i] == b[i]);
+    // Sanity: changing an unmasked key does change the output.
+    qkv2[hidden] += 1.0f;
+    Attention(qkv2.data(), 3 * hidden, seq, heads, dim, 0.25f, mask.data(), 0,
+              heads, scratch.data(), b.data(), hidden);
+    CHECK(a != b);
+  });
 }
 
 TEST_CASE("ExpNonPositive: within kExpRelErr of exp, 0 below -64") {
@@ -266,8 +296,7 @@ TEST_CASE("FMA targets give bit-identical results for every kernel") {
       std::vector<float> scratch(AttentionScratchFloats(s.seq));
       std::vector<float> ctx(s.seq * hidden);
       Attention(qkv.data(), 3 * hidden, s.seq, s.heads, s.head_dim, 0.125f,
-                /*mask_add=*/nullptr, 0, s.heads, scratch.data(), ctx.data(),
-                hidden);
+                nullptr, 0, s.heads, scratch.data(), ctx.data(), hidden);
       all.insert(all.end(), ctx.begin(), ctx.end());
     }
     agree.Record("all kernels", ActiveTargetName(), all);

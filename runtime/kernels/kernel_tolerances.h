@@ -59,7 +59,9 @@ inline constexpr float kGeluRelErr = 0.5f * kErfMaxAbsErr + 4 * kUnitRoundoff;
 //   |ctx - ref| <= v_abs_max * (2 * score_abs_err + SumRelErr(2 seq, 16)),
 // where score_abs_err = SumRelErr(head_dim, 2) * dot_abs_bound bounds the
 // error of each scaled score (dot_abs_bound = scale * max_ij sum_c
-// |q_ic k_jc|), an absolute score error d becomes a relative
+// |q_ic k_jc| over unmasked keys; keys masked with -10000 get weight
+// exp(-10000 + O(10)) = 0 exactly in both f32 and double, so their larger
+// rounding does not matter), an absolute score error d becomes a relative
 // error ~d of exp (twice: numerator and normalizer), and the softmax sum and
 // the P V sum over seq terms add gamma_seq each, relative to
 // sum_j p_j |v_j| <= v_abs_max.

@@ -33,6 +33,7 @@ void BiasGeluErf(float* x, const float* bias, size_t rows, size_t cols);
 //   P = softmax(Q_h K_h^T * scale + mask_add[None, :]) over the key axis,
 //   ctx[:, h*d : (h+1)*d] = P V_h.
 // qkv: seq x qkv_stride (qkv_stride >= 3H); ctx: seq x ctx_stride.
+// mask_add: seq additive key mask (0 or e.g. -10000), may be null.
 // scratch: at least AttentionScratchFloats(seq) floats (valid for any
 // smaller seq too; 132 * seq rounded up to 64), private to the caller (one
 // per concurrent caller); need not be initialized.

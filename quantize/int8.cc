@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/api/edgebert.h"
+#include "runtime/api/internal.h"
 #include "runtime/head/entities.h"
 #include "runtime/kernels/gemm_f32_hwy.h"
 #include "runtime/model/tensor_names.h"
@@ -276,7 +277,8 @@ Status TagAll(const std::string& model_path,
   StatusOr<std::unique_ptr<Tagger>> tagger =
       Tagger::Create(*model.value(), TaggerOptions{}, pool.get());
   if (!tagger.ok()) return tagger.status();
-  if (observer) tagger.value()->SetGemmObserver(observer);
+  if (observer)
+    internal::Access::SetGemmObserver(tagger.value().get(), observer);
   out->assign(sentences.size(), SentenceTags{});
   TagResult r;
   for (size_t i = 0; i < sentences.size(); ++i) {
@@ -292,7 +294,7 @@ Status TagAll(const std::string& model_path,
     }
     if (progress) progress->Update(i + 1);
   }
-  tagger.value()->SetGemmObserver(nullptr);
+  internal::Access::SetGemmObserver(tagger.value().get(), nullptr);
   return Status::Ok();
 }
 

@@ -26,6 +26,7 @@
 #include "quantize/convert.h"
 #include "quantize/int8.h"
 #include "runtime/api/edgebert.h"
+#include "runtime/api/internal.h"
 #include "runtime/model/model_file.h"
 #include "runtime/model/tensor_names.h"
 #include "runtime/quant/codec.h"
@@ -78,7 +79,7 @@ std::unique_ptr<eb::Model> Load(const std::string& path) {
 }
 
 json Report(const eb::Model& m) {
-  const auto* r = m.file().model().quant_report();
+  const auto* r = eb::internal::File(m).model().quant_report();
   REQUIRE(r != nullptr);
   return json::parse(r->str());
 }
@@ -534,10 +535,10 @@ TEST_CASE("int8 without calibration: packed tensors, no smoothing, report") {
   auto m = Load(d / "q.ebm");
   CHECK(m->config().precision == "int8");
   for (const GemmName& g : Gemms(c)) {
-    CHECK_FALSE(CheckPacked(m->file(), g, c.weights.at(g.weight)));
+    CHECK_FALSE(CheckPacked(eb::internal::File(*m), g, c.weights.at(g.weight)));
   }
-  CheckEmbeddingsI8(m->file(), c);
-  CheckOthersF32(m->file(), c);
+  CheckEmbeddingsI8(eb::internal::File(*m), c);
+  CheckOthersF32(eb::internal::File(*m), c);
   const json r = Report(*m);
   CHECK(r["precision"] == "int8");
   CHECK(r["smoothing"] == "off");
@@ -663,8 +664,8 @@ TEST_CASE("int8 with calibration: smoothing factors, report, logits") {
     CHECK(g["name"] == gemms[i].weight);
     const bool gptq = g["rounding"] == "gptq";
     gptq_gemms += gptq;
-    const bool has =
-        CheckPacked(m->file(), gemms[i], c.weights.at(gemms[i].weight), gptq);
+    const bool has = CheckPacked(eb::internal::File(*m), gemms[i],
+                                 c.weights.at(gemms[i].weight), gptq);
     CHECK(has == g["smoothed"].get<bool>());
     smoothed += has;
     const double e = g["rel_err"].get<double>();
@@ -686,8 +687,8 @@ TEST_CASE("int8 with calibration: smoothing factors, report, logits") {
   CHECK(smoothed > 0);
   MESSAGE("GEMMs with GPTQ rounding: " << gptq_gemms << " / " << gemms.size());
   CHECK(gptq_gemms > 0);
-  CheckEmbeddingsI8(m->file(), c);
-  CheckOthersF32(m->file(), c);
+  CheckEmbeddingsI8(eb::internal::File(*m), c);
+  CheckOthersF32(eb::internal::File(*m), c);
   const double agree = r["token_agreement"].get<double>();
   const double f1 = r["entity_f1_vs_f32"].get<double>();
   CHECK(r["fidelity"].get<double>() == f1);
@@ -719,11 +720,13 @@ TEST_CASE("--weight-rounding nearest, default --int8-embeddings word") {
   const json r = Report(*m);
   CHECK(r["weight_rounding"] == "nearest");
   CHECK_FALSE(r.contains("gptq"));
-  CHECK(m->file().Find(eb::names::kWordEmbeddings)->meta->dtype() ==
-        eb::fb::DType::I8);
+  CHECK(
+      eb::internal::File(*m).Find(eb::names::kWordEmbeddings)->meta->dtype() ==
+      eb::fb::DType::I8);
   for (const char* name :
        {eb::names::kPositionEmbeddings, eb::names::kTokenTypeEmbeddings}) {
-    CHECK(m->file().Find(name)->meta->dtype() == eb::fb::DType::F32);
+    CHECK(eb::internal::File(*m).Find(name)->meta->dtype() ==
+          eb::fb::DType::F32);
     CHECK_FALSE(r["embeddings"].contains(name));
   }
   auto tagger = eb::Tagger::Create(*m, {}, nullptr);
@@ -733,7 +736,8 @@ TEST_CASE("--weight-rounding nearest, default --int8-embeddings word") {
     const json& g = r["gemms"][i];
     CHECK(g["rounding"] == "nearest");
     CHECK(g["rel_err"] == g["rel_err_nearest"]);
-    CheckPacked(m->file(), gemms[i], c.weights.at(gemms[i].weight));
+    CheckPacked(eb::internal::File(*m), gemms[i],
+                c.weights.at(gemms[i].weight));
   }
 }
 
@@ -754,7 +758,8 @@ TEST_CASE("alpha search picks the lowest-error alpha per GEMM") {
     const double e = g["rel_err"].get<double>();
     CHECK(e <= g["rel_err_unsmoothed"].get<double>());
     CHECK(e <= g["rel_err_smoothed"].get<double>());
-    CHECK(CheckPacked(m->file(), gemms[i], c.weights.at(gemms[i].weight),
+    CHECK(CheckPacked(eb::internal::File(*m), gemms[i],
+                      c.weights.at(gemms[i].weight),
                       g["rounding"] == "gptq") == g["smoothed"].get<bool>());
     if (g["smoothed"] == true) {
       const float a = g["alpha"].get<float>();
@@ -797,7 +802,8 @@ TEST_CASE("guard: unattainable --min-fidelity keeps everything f32") {
   CHECK(r["guard_steps"][0]["next_kept"] == worst_name);
   CHECK(r["guard_steps"].size() == Gemms(c).size() + 4);
   for (const std::string& name : eb::CanonicalTensorNames(c.num_layers)) {
-    CHECK(m->file().Find(name)->meta->dtype() == eb::fb::DType::F32);
+    CHECK(eb::internal::File(*m).Find(name)->meta->dtype() ==
+          eb::fb::DType::F32);
   }
   CHECK(r["token_agreement"] == 1.0);
   const Tags q = TagAll(d / "q.ebm"), f = TagAll(d / "f.ebm");

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "runtime/api/internal.h"
 #include "runtime/head/crf.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
@@ -22,8 +23,21 @@ StatusOr<std::unique_ptr<Model>> Model::Load(const std::string& path,
                                              bool verify_checksum) {
   StatusOr<std::unique_ptr<ModelFile>> file = ModelFile::Open(path);
   if (!file.ok()) return file.status();
+  return FromFile(std::move(file.value()), verify_checksum);
+}
+
+StatusOr<std::unique_ptr<Model>> internal::Access::LoadFromBytes(
+    const uint8_t* data, size_t size, const std::string& name) {
+  StatusOr<std::unique_ptr<ModelFile>> file =
+      ModelFile::FromBytes(data, size, name);
+  if (!file.ok()) return file.status();
+  return Model::FromFile(std::move(file.value()), /*verify_checksum=*/false);
+}
+
+StatusOr<std::unique_ptr<Model>> Model::FromFile(
+    std::unique_ptr<ModelFile> file, bool verify_checksum) {
   std::unique_ptr<Model> m(new Model());
-  m->file_ = std::move(file.value());
+  m->file_ = std::move(file);
   if (verify_checksum) EB_RETURN_IF_ERROR(m->file_->VerifyChecksum());
   const fb::Model& fm = m->file_->model();
   const fb::EncoderConfig& e = *fm.encoder();
@@ -134,7 +148,7 @@ StatusOr<std::unique_ptr<Tagger>> Tagger::Create(const Model& model,
   auto impl = std::make_unique<Impl>();
   impl->model = &model;
   impl->pool = pool;
-  const ModelFile& f = model.file();
+  const ModelFile& f = *model.file_;
   StatusOr<std::unique_ptr<Tokenizer>> tok = MakeTokenizer(f);
   if (!tok.ok()) return tok.status();
   impl->tokenizer = std::move(tok.value());
@@ -272,23 +286,23 @@ std::vector<std::string> Tagger::CharTags(const std::vector<std::string>& chars,
   return CharTagsFromWordLabels(chars, tokens, labels, impl_->label_info);
 }
 
-void Tagger::SetGemmObserver(GemmObserver observer) {
+void internal::Access::SetGemmObserver(Tagger* tagger, GemmObserver observer) {
+  Encoder& encoder = *tagger->impl_->encoder;
   if (!observer) {
-    impl_->encoder->SetObserver(nullptr);
+    encoder.SetObserver(nullptr);
     return;
   }
-  impl_->encoder->SetObserver(
-      [obs = std::move(observer)](int layer, const char* gemm, const float* x,
-                                  const float* y, size_t rows, size_t k,
-                                  size_t n) {
-        obs(GemmObservation{layer, gemm, x, y, rows, k, n});
-      });
+  encoder.SetObserver([obs = std::move(observer)](
+                          int layer, const char* gemm, const float* x,
+                          const float* y, size_t rows, size_t k, size_t n) {
+    obs(GemmObservation{layer, gemm, x, y, rows, k, n});
+  });
 }
 
 MemoryPlan Tagger::memory() const {
   return MemoryPlan{impl_->encoder->arena_bytes(),
                     impl_->encoder->owned_weight_bytes(),
-                    impl_->model->file().file_bytes()};
+                    impl_->model->file_->file_bytes()};
 }
 
 StatusOr<MemoryPlan> Tagger::PlanMemory(const Model& model,

@@ -25,7 +25,6 @@
 #include <pthreadpool.h>
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -37,6 +36,9 @@
 namespace edgebert {
 
 class ModelFile;
+namespace internal {
+struct Access;  // runtime/api/internal.h
+}  // namespace internal
 
 struct ModelConfig {
   int num_layers, hidden_size, num_heads, intermediate_size;
@@ -58,14 +60,17 @@ class Model {
                                                bool verify_checksum = false);
   ~Model();
   const ModelConfig& config() const { return config_; }
-  const ModelFile& file() const { return *file_; }
   Status VerifyChecksum() const;
 
  private:
   Model() = default;
+  // Takes an opened, validated file; fills config_.
+  static StatusOr<std::unique_ptr<Model>> FromFile(
+      std::unique_ptr<ModelFile> file, bool verify_checksum);
   std::unique_ptr<ModelFile> file_;
   ModelConfig config_;
   friend class Tagger;
+  friend struct internal::Access;
 };
 
 struct TaggerOptions {
@@ -106,19 +111,6 @@ struct MemoryPlan {
   size_t mapped_bytes;        // the model file mapping (page cache, shared).
 };
 
-// Calibration hook (edgebert-convert uses it): sees the input x [rows, k]
-// and output y [rows, n] of every encoder GEMM after it ran. `gemm` is one of
-// "qkv", "attn_out", "ffn_in" (y after GELU), "ffn_out", "classifier";
-// layer is -1 for the classifier. Pointers are valid during the call only.
-struct GemmObservation {
-  int layer;
-  const char* gemm;
-  const float* x;
-  const float* y;
-  size_t rows, k, n;
-};
-using GemmObserver = std::function<void(const GemmObservation&)>;
-
 class Tagger {
  public:
   static StatusOr<std::unique_ptr<Tagger>> Create(const Model& model,
@@ -142,9 +134,6 @@ class Tagger {
   std::vector<std::string> CharTags(const std::vector<std::string>& chars,
                                     const TagResult& result) const;
 
-  // Null (the default) disables the hook; not for production latency.
-  void SetGemmObserver(GemmObserver observer);
-
   MemoryPlan memory() const;
   static StatusOr<MemoryPlan> PlanMemory(const Model& model,
                                          const TaggerOptions& options);
@@ -157,6 +146,7 @@ class Tagger {
   Tagger() = default;
   std::unique_ptr<Impl> impl_;
   TaggerOptions options_;
+  friend struct internal::Access;
 };
 
 }  // namespace edgebert

@@ -88,6 +88,29 @@ StatusOr<std::unique_ptr<ModelFile>> ModelFile::Open(const std::string& path) {
   return f;
 }
 
+StatusOr<std::unique_ptr<ModelFile>> ModelFile::FromBytes(
+    const uint8_t* data, size_t size, const std::string& name) {
+  std::unique_ptr<ModelFile> f(new ModelFile());
+  f->path_ = name;
+  if (size < 12) {
+    return DataLoss("model image '" + name + "' is " + std::to_string(size) +
+                    " bytes: too short to hold an edgebert header");
+  }
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    return ResourceExhausted("cannot map " + std::to_string(size) +
+                             " bytes for model image '" + name +
+                             "': " + std::strerror(errno));
+  }
+  std::memcpy(p, data, size);
+  mprotect(p, size, PROT_READ);
+  f->base_ = static_cast<const uint8_t*>(p);
+  f->size_ = size;
+  EB_RETURN_IF_ERROR(f->Validate());
+  return f;
+}
+
 Status ModelFile::Validate() {
   const std::string where = "model file '" + path_ + "': ";
   if (!flatbuffers::BufferHasIdentifier(base_, fb::ModelIdentifier(),

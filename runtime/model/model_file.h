@@ -40,6 +40,11 @@ struct TensorView {
 class ModelFile {
  public:
   static StatusOr<std::unique_ptr<ModelFile>> Open(const std::string& path);
+  // Copies an in-memory .ebm image of `size` bytes into a private read-only
+  // page-aligned mapping and validates it like Open(); `name` stands for the
+  // path in messages. For the converter's calibration runs.
+  static StatusOr<std::unique_ptr<ModelFile>> FromBytes(
+      const uint8_t* data, size_t size, const std::string& name);
   ~ModelFile();
   ModelFile(const ModelFile&) = delete;
   ModelFile& operator=(const ModelFile&) = delete;

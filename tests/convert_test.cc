@@ -19,7 +19,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "quantize/checkpoint.h"
 #include "quantize/convert.h"
+#include "quantize/options.h"
 #include "runtime/model/checksum.h"
 #include "runtime/model/safetensors.h"
 #include "runtime/model/tensor_names.h"
@@ -148,7 +150,7 @@ Ebm ConvertAndVerify(const std::string& in_dir, const std::string& out,
   edgebert::ConvertOptions opt;
   opt.input_dir = in_dir;
   opt.output_path = out;
-  opt.precision = "f32";
+  opt.precision = edgebert::Precision::kF32;
   opt.max_seq_len = max_seq_len;
   const edgebert::Status s = edgebert::Convert(opt);
   INFO(s.ToString());
@@ -680,11 +682,10 @@ TEST_CASE("convert errors name the problem and leave no output") {
     edgebert::ConvertOptions opt;
     opt.input_dir = dir.path.string();
     opt.output_path = dir / "out.ebm";
-    opt.precision = "f64";
-    edgebert::Status s = edgebert::Convert(opt);
+    edgebert::Status s = edgebert::ParsePrecision("f64").status();
     CHECK(s.code() == StatusCode::kInvalidArgument);
-    CHECK(s.message().find("f64") != std::string::npos);
-    opt.precision = "f32";
+    CHECK(s.message().find("--precision 'f64'") != std::string::npos);
+    opt.precision = edgebert::Precision::kF32;
     opt.max_seq_len = 65;
     s = edgebert::Convert(opt);
     CHECK(s.code() == StatusCode::kInvalidArgument);

@@ -554,7 +554,9 @@ TEST_CASE("int8 without calibration: packed tensors, no smoothing, report") {
   CHECK(r["embeddings"][eb::names::kPositionEmbeddings]["dtype"] == "int8");
   CHECK(r["embeddings"][eb::names::kTokenTypeEmbeddings]["dtype"] == "int8");
   CHECK(r["calibration"].is_null());
-  CHECK(r["fidelity"].is_null());
+  // One key per figure: entity_f1_vs_f32 and embeddings hold these.
+  CHECK_FALSE(r.contains("fidelity"));
+  CHECK_FALSE(r.contains("word_embeddings"));
   CHECK(r["token_agreement"].is_null());
   CHECK(r["entity_f1_vs_f32"].is_null());
   REQUIRE(r["gemms"].size() == Gemms(c).size());
@@ -700,7 +702,7 @@ TEST_CASE("int8 with calibration: smoothing factors, report, logits") {
   CheckOthersF32(eb::internal::File(*m), c);
   const double agree = r["token_agreement"].get<double>();
   const double f1 = r["entity_f1_vs_f32"].get<double>();
-  CHECK(r["fidelity"].get<double>() == f1);
+  CHECK_FALSE(r.contains("fidelity"));
   CHECK(agree > 0.9);
   CHECK(agree <= 1.0);
   CHECK(f1 >= 0);
@@ -850,7 +852,6 @@ TEST_CASE("guard: unattainable --min-fidelity keeps everything f32") {
   CHECK(r["fidelity_met"] == false);
   // Every GEMM, then the word, position and token type embeddings.
   CHECK(r["kept_f32"].size() == Gemms(c).size() + 3);
-  CHECK(r["word_embeddings"]["dtype"] == "f32");
   for (const char* name : kEmbeddingTables) {
     CHECK(r["embeddings"][name]["dtype"] == "f32");
   }

@@ -6,7 +6,6 @@
 #include <nlohmann/json.hpp>
 
 #include "quantize/int8/gptq.h"
-#include "runtime/model/tensor_names.h"
 
 namespace edgebert {
 namespace {
@@ -87,7 +86,6 @@ void FidelityJson(const Int8Run& run, json* rep) {
   };
   (*rep)["token_agreement"] = if_calibrated(fid.token_agreement);
   (*rep)["entity_f1_vs_f32"] = if_calibrated(fid.entity_f1);
-  (*rep)["fidelity"] = if_calibrated(fid.entity_f1);
   (*rep)["f32_entities"] = if_calibrated(fid.ref_entities);
   (*rep)["int8_entities"] = if_calibrated(fid.cand_entities);
   (*rep)["min_fidelity"] = min_fidelity;
@@ -121,7 +119,6 @@ std::string Int8ReportJson(const Int8Run& run) {
                         {"rel_err", er.rel_err}};
   }
   rep["gemms"] = GemmsJson(run);
-  rep["word_embeddings"] = emb_rep[names::kWordEmbeddings];
   rep["embeddings"] = emb_rep;
   FidelityJson(run, &rep);
   rep["kept_f32"] = kept;

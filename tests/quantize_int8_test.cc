@@ -101,10 +101,9 @@ struct Tags {
   std::vector<int32_t> labels;
   std::vector<float> logits;
 };
-Tags TagAll(const std::string& path,
-            const std::vector<std::string>& sentences = CalibSentences()) {
-  auto model = Load(path);
-  auto tagger = eb::Tagger::Create(*model, {}, nullptr);
+Tags TagModel(const eb::Model& model,
+              const std::vector<std::string>& sentences) {
+  auto tagger = eb::Tagger::Create(model, {}, nullptr);
   REQUIRE(tagger.ok());
   Tags t;
   eb::TagResult r;
@@ -116,6 +115,11 @@ Tags TagAll(const std::string& path,
     }
   }
   return t;
+}
+
+Tags TagAll(const std::string& path,
+            const std::vector<std::string>& sentences = CalibSentences()) {
+  return TagModel(*Load(path), sentences);
 }
 
 // ||a - b||_F / ||b||_F
@@ -838,6 +842,35 @@ TEST_CASE("QuantizeGemm: the alpha search changes the chosen alpha and error") {
   // Both measured the default alpha the same way.
   CHECK(searched.rel_err_smoothed == fixed.rel_err_smoothed);
   CHECK(searched.rel_err_unsmoothed == fixed.rel_err_unsmoothed);
+}
+
+TEST_CASE("LoadFromBytes: the serialized image tags like the written file") {
+  TempDir d;
+  const eb::Checkpoint& c = Fixture();
+  eb::WriteOptions wopt;
+  wopt.max_seq_len = std::min(128, c.max_position_embeddings);
+  const std::vector<eb::OutputTensor> tensors = eb::F32Tensors(c);
+  const std::vector<uint8_t> image = eb::SerializeEbm(c, tensors, wopt);
+  REQUIRE(eb::WriteEbm(c, tensors, wopt, d / "f.ebm").ok());
+  auto m =
+      eb::internal::Access::LoadFromBytes(image.data(), image.size(), "image");
+  INFO(m.status().ToString());
+  REQUIRE(m.ok());
+  CHECK(eb::internal::File(*m.value()).file_bytes() == image.size());
+  CHECK(m.value()->VerifyChecksum().ok());
+  const Tags mem = TagModel(*m.value(), CalibSentences());
+  const Tags file = TagAll(d / "f.ebm");
+  CHECK(mem.labels == file.labels);
+  CHECK(mem.logits == file.logits);
+
+  auto short_image = eb::internal::Access::LoadFromBytes(image.data(), 8, "x");
+  CHECK(short_image.status().code() == StatusCode::kDataLoss);
+  std::vector<uint8_t> bad = image;
+  bad[9] ^= 0xFF;  // in the file identifier (after size prefix, root)
+  auto bad_id =
+      eb::internal::Access::LoadFromBytes(bad.data(), bad.size(), "bad");
+  CHECK(bad_id.status().code() == StatusCode::kDataLoss);
+  CHECK(bad_id.status().message().find("'bad'") != std::string::npos);
 }
 
 TEST_CASE("guard: unattainable --min-fidelity keeps everything f32") {

@@ -1,5 +1,6 @@
 // gemm_bench: int8 GEMM (quantize activations + GemmI8) per Highway target vs
-// XNNPACK f32 fully_connected at bert-base shapes, m = 128 tokens.
+// XNNPACK f32 fully_connected and the Highway f32 GEMM at bert-base shapes,
+// m = 128 tokens.
 // Usage: gemm_bench [repeats]   (prints ms per call and GOP/s, 2*m*n*k ops)
 #include <pthreadpool.h>
 
@@ -12,6 +13,9 @@
 
 #include "hwy/targets.h"
 #include "runtime/kernels/gemm_i8.h"
+#include "runtime/kernels/kernels.h"
+#include "runtime/kernels/quantize_i8.h"
+#include "runtime/ops/gemm_f32.h"
 #include "runtime/quant/codec.h"
 
 #ifdef EDGEBERT_HAVE_XNNPACK
@@ -105,6 +109,22 @@ int main(int argc, char** argv) {
           "%7.1f GOP/s\n",
           threads, m, s.k, s.n, f32_ms, gop / (f32_ms * 1e-3));
 #endif
+      {
+        auto hwy_gemm =
+            edgebert::GemmF32::Create(w.data(), bias.data(), s.k, s.n,
+                                      edgebert::GemmF32::Backend::kHighway);
+        if (!hwy_gemm.ok()) {
+          std::fprintf(stderr, "%s\n", hwy_gemm.status().ToString().c_str());
+          return 1;
+        }
+        const double hwy_ms = TimeMs(
+            reps, [&] { hwy_gemm.value()->Run(x.data(), m, y.data(), pool); });
+        std::printf(
+            "threads=%zu m=%zu k=%4zu n=%4zu  highway-f32 %-8s %8.3f ms "
+            "%7.1f GOP/s\n",
+            threads, m, s.k, s.n, edgebert::kernels::ActiveTargetName(), hwy_ms,
+            gop / (hwy_ms * 1e-3));
+      }
       for (int64_t target : targets) {
         hwy::SetSupportedTargetsForTest(target);
         const double gemm_ms = TimeMs(reps, [&] {

@@ -142,13 +142,13 @@ def main():
                  "cache when `cache` is cold; the 2-thread load re-maps a "
                  "warm file):\n")
         L.append("| model | cache | load ms (1st, 1 thread) | load ms (2 threads) "
-                 "| arena MB | weights copied/repacked at load MB | backend |")
+                 "| arena MB | weights packed per model MB | backend |")
         L.append("|---|---|---:|---:|---:|---:|---|")
         for n in names:
             a, b = get(eb, n, 32, 1), get(eb, n, 32, 2)
             if a is None:
                 continue
-            owned = info.get(n, {}).get("owned_weight_bytes")
+            owned = info.get(n, {}).get("shared_weight_bytes")
             L.append("| %s | %s | %s | %s | %s | %s | %s |" % (
                 n, a.get("cache", "?"), fmt(a["load_ms"]),
                 fmt(None if b is None else b["load_ms"]), fmt(a.get("arena_mb")),

@@ -176,7 +176,7 @@ for name in bert-base-f32 bert-base-int8 pd-tiny-f32 pd-tiny-int8; do
 import json, sys
 j = json.load(sys.stdin)
 print(json.dumps({"name": sys.argv[1], "file_bytes": j["file_bytes"],
-                  "owned_weight_bytes": j["owned_weight_bytes"],
+                  "shared_weight_bytes": j["shared_weight_bytes"],
                   "arena_bytes": j["arena_bytes"],
                   "tensor_bytes_by_dtype": j["tensor_bytes_by_dtype"]}))' "$name" \
     >> "$RAW/info.jsonl"

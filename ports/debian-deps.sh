@@ -6,7 +6,10 @@
 set -euo pipefail
 pkgs=(cmake ninja-build g++ pkg-config libhwy-dev libpthreadpool-dev
       libcpuinfo-dev libflatbuffers-dev flatbuffers-compiler doctest-dev
-      libutf8proc-dev nlohmann-json3-dev libcli11-dev)
+      libutf8proc-dev nlohmann-json3-dev libcli11-dev libleveldb-dev libsnappy-dev
+      libxxhash-dev
+      python3-dev pybind11-dev python3-numpy python3-pip python3-setuptools
+      python3-wheel python3-pytest python3-dask python3-distributed)
 arch=$(dpkg --print-architecture)
 # Debian packages XNNPACK for amd64 and arm64 only.
 case "$arch" in amd64|arm64) pkgs+=(libxnnpack-dev) ;; esac

@@ -27,6 +27,12 @@ find_path(FLATBUFFERS_INCLUDE_DIR flatbuffers/flatbuffers.h REQUIRED)
 find_path(NLOHMANN_INCLUDE_DIR nlohmann/json.hpp REQUIRED)
 find_path(CLI11_INCLUDE_DIR CLI/CLI.hpp REQUIRED)
 find_path(DOCTEST_INCLUDE_DIR doctest/doctest.h)
+# XXH64 (runtime/model/checksum.h) is compiled inline from libxxhash-dev's
+# header: no run-time library.
+find_path(XXHASH_INCLUDE_DIR xxhash.h REQUIRED)
+add_library(eb::xxhash INTERFACE IMPORTED)
+set_target_properties(eb::xxhash PROPERTIES
+    INTERFACE_INCLUDE_DIRECTORIES "${XXHASH_INCLUDE_DIR}")
 
 # flatc runs on the build machine, never from the sysroot.
 find_program(FLATC flatc NO_CMAKE_FIND_ROOT_PATH REQUIRED)

@@ -34,6 +34,8 @@ pkgs_arch=(
   libflatbuffers-dev libflatbuffers2
   libxnnpack-dev libxnnpack0
   libcpuinfo-dev libcpuinfo0
+  libleveldb-dev libleveldb1d libsnappy-dev libsnappy1v5
+  libxxhash-dev
 )
 # Architecture-independent header-only packages (Architecture: all).
 pkgs_all=(nlohmann-json3-dev libcli11-dev doctest-dev)

@@ -19,6 +19,16 @@ struct F32Tensor {
   std::vector<float> data;  // row-major, prod(shape) elements
 };
 
+// The file's Head table (schema/edgebert.fbs); the default is a Linear
+// head over Checkpoint::labels. Checked by the runtime's ModelFile::Open.
+struct HeadOptions {
+  fb::HeadKind kind = fb::HeadKind::Linear;
+  std::vector<float> crf_transitions, crf_start, crf_end;
+  fb::CrfSpan crf_span = fb::CrfSpan::Tokens;
+  bool logits_tanh = false;
+  int lstm_units = 0, lstm_layers = 0, project_hidden = 0, padded_window = 0;
+};
+
 struct Checkpoint {
   // Absolute path of the source (the file's "source" metadata).
   std::string source_dir;
@@ -37,8 +47,8 @@ struct Checkpoint {
   float layer_norm_eps = 1e-12f;
   fb::Activation activation = fb::Activation::GeluErf;
 
-  // Head: kind, labels (id -> name) and their tag scheme.
-  fb::HeadKind head = fb::HeadKind::Linear;
+  // Head: kind and parameters, labels (id -> name) and their tag scheme.
+  HeadOptions head;
   std::vector<std::string> labels;
   fb::TagScheme tag_scheme = fb::TagScheme::BIO;
 

@@ -6,6 +6,7 @@
 
 #include "quantize/int8/quantize_int8.h"
 #include "quantize/readers/hf_checkpoint.h"
+#include "quantize/validate.h"
 #include "quantize/writer/ebm_writer.h"
 
 namespace edgebert {
@@ -42,6 +43,9 @@ Status ConvertCheckpoint(const Checkpoint& ckpt,
     return InvalidArgument(
         "--calibration / --min-fidelity apply to --precision int8 only");
   }
+  EB_RETURN_IF_ERROR(CheckOutputPath(options.output_path));
+  EB_RETURN_IF_ERROR(CheckMinFidelity(options.int8.min_fidelity));
+  EB_RETURN_IF_ERROR(CheckFiniteWeights(ckpt));
   WriteOptions wopt;
   wopt.precision = options.precision;
   StatusOr<int> max_seq_len = ResolveMaxSeqLen(ckpt, options.max_seq_len);

@@ -1,3 +1,5 @@
+// edgebert-convert --inspect PATH   (one JSON line per tensor, see
+//                                    quantize/inspect.h)
 // edgebert-convert --input DIR --output FILE [--precision int8|f32]
 //                  [--max-seq-len N] [--calibration FILE] [--smooth-alpha A]
 //                  [--min-fidelity X] [--calibration-limit N]
@@ -12,6 +14,7 @@
 #include <CLI/CLI.hpp>
 
 #include "quantize/convert.h"
+#include "quantize/inspect.h"
 #include "quantize/writer/ebm_writer.h"
 
 namespace {
@@ -51,8 +54,14 @@ int main(int argc, char** argv) {
       "(config.json, vocab.txt, model.safetensors) to an edgebert .ebm "
       "model file.",
       edgebert::kConverterName};
-  app.add_option("--input", opt.input_dir, "checkpoint directory")->required();
-  app.add_option("--output", opt.output_path, "output .ebm file")->required();
+  std::string inspect_path;
+  app.add_option("--inspect", inspect_path,
+                 "list the tensors of a checkpoint (TF prefix or folder, or "
+                 "safetensors file or folder) as JSON lines, then exit");
+  app.add_option("--input", opt.input_dir,
+                 "checkpoint directory (required unless --inspect)");
+  app.add_option("--output", opt.output_path,
+                 "output .ebm file (required unless --inspect)");
   app.add_option("--precision", enums.precision, "int8 (default) or f32");
   app.add_option("--max-seq-len", opt.max_seq_len,
                  "longest window in tokens incl. [CLS]/[SEP] (default "
@@ -90,6 +99,21 @@ int main(int argc, char** argv) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help
     std::fprintf(stderr, "%s: INVALID_ARGUMENT: %s (see --help)\n",
                  edgebert::kConverterName, e.what());
+    return 2;
+  }
+  if (!inspect_path.empty()) {
+    const edgebert::Status s =
+        edgebert::InspectCheckpoint(inspect_path, stdout);
+    if (s.ok()) return 0;
+    std::fprintf(stderr, "%s: %s\n", edgebert::kConverterName,
+                 s.ToString().c_str());
+    return 1;
+  }
+  if (opt.input_dir.empty() || opt.output_path.empty()) {
+    std::fprintf(stderr,
+                 "%s: INVALID_ARGUMENT: --input and --output are "
+                 "required (see --help)\n",
+                 edgebert::kConverterName);
     return 2;
   }
   q.progress = !quiet;

@@ -23,6 +23,8 @@
 #include "quantize/convert.h"
 #include "quantize/options.h"
 #include "runtime/model/checksum.h"
+#include "runtime/model/file_integrity.h"
+#include "runtime/model/model_file.h"
 #include "runtime/model/safetensors.h"
 #include "runtime/model/tensor_names.h"
 #include "schema/edgebert_generated.h"
@@ -171,12 +173,15 @@ Ebm ConvertAndVerify(const std::string& in_dir, const std::string& out,
   REQUIRE(edgebert::fb::VerifySizePrefixedModelBuffer(verifier));
   e.model = edgebert::fb::GetSizePrefixedModel(buf);
   const auto* m = e.model;
-  CHECK(m->format_version() == 1u);
+  CHECK(m->format_version() == edgebert::kFormatVersion);
   CHECK(m->data_offset() % 64 == 0);
   CHECK(m->data_offset() >= 4u + fb_size);
-  CHECK(m->data_offset() + m->data_size() <= e.bytes.size());
+  CHECK(m->data_offset() + m->data_size() == e.bytes.size());
   CHECK(m->data_checksum() ==
         edgebert::Checksum64(buf + m->data_offset(), m->data_size()));
+  const auto header = edgebert::HeaderChecksum(buf, 4 + fb_size, *m);
+  REQUIRE(header.ok());
+  CHECK(m->header_checksum() == header.value());
   uint64_t prev_end = m->data_offset();
   for (const auto* t : *m->tensors()) {
     INFO(t->name()->str());
@@ -716,4 +721,99 @@ TEST_CASE("convert shared pd-tiny (skipped without ../shared)") {
   const auto* qkv = e.Find("layer.3.attention.qkv.weight");
   REQUIRE(qkv != nullptr);
   CHECK(qkv->shape()->Get(0) == 768);
+}
+
+TEST_CASE("converter refuses what would silently change the model (item 8)") {
+  SUBCASE("non-finite weight: tensor and index named") {
+    TempDir dir;
+    CopyFixture(dir);
+    StMap m = LoadSt(dir / "model.safetensors");
+    StEntry& t = m["bert.encoder.layer.1.output.dense.weight"];
+    REQUIRE(t.dtype == "F32");
+    const float nan = std::nanf("");
+    std::memcpy(&t.bytes[4 * 5], &nan, 4);
+    WriteSt(dir / "model.safetensors", m);
+    const edgebert::Status s = TryConvert(dir);
+    CAPTURE(s.ToString());
+    CHECK(s.code() == StatusCode::kInvalidArgument);
+    CHECK(s.message().find("layer.1.ffn.out.weight") != std::string::npos);
+    CHECK(s.message().find("element 5") != std::string::npos);
+  }
+  SUBCASE("fewer layers in config.json than in the checkpoint") {
+    TempDir dir;
+    CopyFixture(dir);
+    json cfg = ReadJson(dir / "config.json");
+    cfg["num_hidden_layers"] = 1;
+    WriteJson(dir / "config.json", cfg);
+    const edgebert::Status s = TryConvert(dir);
+    CAPTURE(s.ToString());
+    CHECK(s.code() == StatusCode::kFailedPrecondition);
+    CHECK(s.message().find("layer 1") != std::string::npos);
+    CHECK(s.message().find("num_hidden_layers") != std::string::npos);
+  }
+  SUBCASE("unknown tensors are refused; pooler and pretraining heads are not") {
+    TempDir dir;
+    CopyFixture(dir);
+    StMap m = LoadSt(dir / "model.safetensors");
+    m["bert.pooler.dense.bias"] = {"F32", {64}, std::string(64 * 4, '\0')};
+    m["cls.predictions.bias"] = {"F32", {360}, std::string(360 * 4, '\0')};
+    WriteSt(dir / "model.safetensors", m);
+    edgebert::ConvertOptions opt;
+    opt.input_dir = dir.path.string();
+    opt.output_path = dir / "ok.ebm";
+    opt.precision = edgebert::Precision::kF32;
+    CHECK(edgebert::Convert(opt).ok());
+    m["bert.adapter.weight"] = {"F32", {4}, std::string(16, '\0')};
+    WriteSt(dir / "model.safetensors", m);
+    const edgebert::Status s = TryConvert(dir);
+    CAPTURE(s.ToString());
+    CHECK(s.message().find("bert.adapter.weight") != std::string::npos);
+  }
+  SUBCASE("id2label keys must be plain decimal ids") {
+    for (const char* key : {" 6", "+6", "06", "6 "}) {
+      TempDir dir;
+      CopyFixture(dir);
+      json cfg = ReadJson(dir / "config.json");
+      const json name = cfg["id2label"]["6"];
+      cfg["id2label"].erase("6");
+      cfg["id2label"][key] = name;
+      WriteJson(dir / "config.json", cfg);
+      const edgebert::Status s = TryConvert(dir);
+      CAPTURE(s.ToString());
+      CHECK(s.code() == StatusCode::kInvalidArgument);
+      CHECK(s.message().find(std::string("\"") + key + "\"") !=
+            std::string::npos);
+    }
+  }
+  SUBCASE("--min-fidelity outside [0, 1]") {
+    for (double bad : {2.0, -0.5, static_cast<double>(NAN)}) {
+      TempDir dir;
+      edgebert::ConvertOptions opt;
+      opt.input_dir = kFixture;
+      opt.output_path = dir / "out.ebm";
+      opt.int8.calibration_path = kFixture + "/calib.txt";
+      opt.int8.min_fidelity = bad;
+      const edgebert::Status s = edgebert::Convert(opt);
+      CAPTURE(s.ToString());
+      CHECK(s.code() == StatusCode::kInvalidArgument);
+      CHECK(s.message().find("--min-fidelity") != std::string::npos);
+      CHECK_FALSE(fs::exists(dir / "out.ebm"));
+    }
+  }
+  SUBCASE("a symlinked output is refused, the link and its target kept") {
+    TempDir dir;
+    WriteFile(dir / "target.ebm", "old");
+    fs::create_symlink(dir / "target.ebm", dir / "link.ebm");
+    edgebert::ConvertOptions opt;
+    opt.input_dir = kFixture;
+    opt.output_path = dir / "link.ebm";
+    opt.precision = edgebert::Precision::kF32;
+    const edgebert::Status s = edgebert::Convert(opt);
+    CAPTURE(s.ToString());
+    CHECK(s.code() == StatusCode::kInvalidArgument);
+    CHECK(s.message().find("symbolic link") != std::string::npos);
+    CHECK(s.message().find("target.ebm") != std::string::npos);
+    CHECK(fs::is_symlink(dir / "link.ebm"));
+    CHECK(ReadFile(dir / "target.ebm") == "old");
+  }
 }

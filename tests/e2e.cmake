@@ -1,5 +1,5 @@
 # CLI contract and end-to-end accuracy (tests/cli_test.cc), as subprocesses.
-edgebert_test(cli_test SOURCES cli_test.cc)
+edgebert_test(cli_test SOURCES cli_test.cc LIBS edgebert)
 target_include_directories(cli_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")
 string(REPLACE ";" " " EB_EMU "${CMAKE_CROSSCOMPILING_EMULATOR}")
 target_compile_definitions(cli_test PRIVATE

@@ -7,7 +7,6 @@
 #include "tests/test_env.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -180,35 +179,6 @@ TEST_CASE("Highway GEMM matches the reference on every target") {
 #if HWY_ARCH_X86_64
   CHECK(names.size() >= 2);
 #endif
-}
-
-TEST_CASE("benchmark: GFLOP/s per backend, 1 thread (printed)") {
-  if (testing::Emulated()) return;  // timings under qemu mean nothing.
-  REQUIRE(InitGemmBackend().ok());
-  const size_t shapes[][3] = {{128, 768, 768}, {128, 768, 3072}};
-  for (const auto& s : shapes) {
-    const size_t m = s[0], k = s[1], n = s[2];
-    const auto x = Uniform(m * k, -1.0f, 1.0f, 1);
-    const auto w = Uniform(n * k, -0.5f, 0.5f, 2);
-    const auto b = Uniform(n, -1.0f, 1.0f, 3);
-    std::vector<float> y(m * n);
-    for (GemmF32::Backend backend : Backends()) {
-      auto gemm = GemmF32::Create(w.data(), b.data(), k, n, backend);
-      REQUIRE(gemm.ok());
-      (*gemm)->Run(x.data(), m, y.data(), nullptr);  // warm-up
-      double best = 1e30;
-      for (int rep = 0; rep < 5; ++rep) {
-        const auto t0 = std::chrono::steady_clock::now();
-        (*gemm)->Run(x.data(), m, y.data(), nullptr);
-        const auto t1 = std::chrono::steady_clock::now();
-        best = std::min(best, std::chrono::duration<double>(t1 - t0).count());
-      }
-      std::printf(
-          "gemm_f32_test: bench %-8s (%s) m=%zu k=%zu n=%zu: %.1f GFLOP/s\n",
-          (*gemm)->backend_name(), kernels::ActiveTargetName(), m, k, n,
-          2.0 * m * k * n / best * 1e-9);
-    }
-  }
 }
 
 }  // namespace

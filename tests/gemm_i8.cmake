@@ -1,3 +1,2 @@
 # int8 GEMM + quantization codec (owned by the gemm_i8 component).
-edgebert_test(gemm_i8_test SOURCES gemm_i8_test.cc LIBS edgebert_gemm_i8
-  edgebert_kernels)
+edgebert_test(gemm_i8_test SOURCES gemm_i8_test.cc LIBS edgebert_kernels_ref)

@@ -17,10 +17,14 @@
 #include <vector>
 
 #include "hwy/targets.h"
+#include "runtime/kernels/activation.h"
+#include "runtime/kernels/embedding_i8.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/gemm_i8_ref.h"
+#include "runtime/kernels/gemm_i8_testing.h"
 #include "runtime/kernels/kernel_tolerances.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/kernels/quantize_i8.h"
 #include "runtime/quant/codec.h"
 #include "tests/hwy_targets.h"
 
@@ -404,31 +408,51 @@ TEST_CASE("codec: rounding is half to even") {
   hwy::SetSupportedTargetsForTest(0);
 }
 
-TEST_CASE("embeddings: vectorized quantize / dequantize match the codec") {
+// Largest register tile over all micro-kernels: rows (kMR: 8 on AVX3_DL) and
+// columns per task (kP panels of 16: 3 x 16 = 48 on AVX3_DL).
+constexpr size_t kMaxTileRows = 8;
+constexpr size_t kMaxTaskColumns = 3 * quant::kI8PanelWidth;
+
+// As XNNPACK's GEMM testers: every m from 1 to the tallest tile + 1, every n
+// from 1 to the panel width + 1 and the panel-multiple neighbours up to the
+// widest task + 1, so each Tile<MR, P> variant of each kernel (row
+// remainders, 1-, 2- and 3-panel tasks, partial panels) runs and is compared
+// bit-exactly; odd k leaves a partial k-group.
+TEST_CASE("gemm_i8: every tile remainder matches the reference bit-exactly") {
+  constexpr size_t kPanel = quant::kI8PanelWidth;
+  std::vector<size_t> ns;
+  for (size_t n = 1; n <= kPanel + 1; ++n) ns.push_back(n);
+  for (size_t n = 2 * kPanel - 1; n <= kMaxTaskColumns + 1; n += kPanel) {
+    ns.insert(ns.end(), {n, n + 1, n + 2});
+  }
+  uint32_t seed = 100;
+  for (size_t m = 1; m <= kMaxTileRows + 1; ++m) {
+    for (size_t n : ns) {
+      const size_t k = 2 * (m % 3) + 5;  // 5, 7, 9.
+      RunAllTargets(MakeProblem(m, k, n, seed, (seed % 2) == 0));
+      ++seed;
+    }
+  }
+}
+
+TEST_CASE("embeddings: vectorized dequantize matches the codec") {
   const size_t rows = 13, dim = 771;
   std::mt19937 rng(9);
   std::normal_distribution<float> nd(0.0f, 0.3f);
   std::vector<float> e(rows * dim);
   for (float& v : e) v = nd(rng);
   for (size_t i = 0; i < dim; ++i) e[4 * dim + i] = 0.0f;  // zero row.
-  std::vector<int8_t> q_ref(rows * dim);
-  std::vector<float> s_ref(rows);
-  quant::QuantizeEmbeddingRows(e.data(), rows, dim, q_ref.data(), s_ref.data());
-  CHECK(s_ref[4] == 0.0f);
+  std::vector<int8_t> q(rows * dim);
+  std::vector<float> s(rows);
+  quant::QuantizeEmbeddingRows(e.data(), rows, dim, q.data(), s.data());
+  CHECK(s[4] == 0.0f);
   for (int64_t t : TargetsToTest()) {
     hwy::SetSupportedTargetsForTest(t);
-    const std::string name = kernels::GemmI8KernelName();
-    CAPTURE(name);
-    std::vector<int8_t> q(rows * dim);
-    std::vector<float> s(rows);
-    kernels::QuantizeRowsI8(e.data(), rows, dim, q.data(), s.data());
-    CHECK(std::memcmp(q.data(), q_ref.data(), q.size()) == 0);
-    CHECK(std::memcmp(s.data(), s_ref.data(), s.size() * 4) == 0);
+    CAPTURE(hwy::TargetName(t));
     std::vector<float> out(dim), out_ref(dim);
     for (size_t r = 0; r < rows; ++r) {
       kernels::DequantizeRowI8(q.data() + r * dim, dim, s[r], out.data());
-      quant::DequantizeRow(q_ref.data() + r * dim, dim, s_ref[r],
-                           out_ref.data());
+      quant::DequantizeRow(q.data() + r * dim, dim, s[r], out_ref.data());
       CHECK(std::memcmp(out.data(), out_ref.data(), dim * 4) == 0);
       for (size_t i = 0; i < dim; ++i) {
         CHECK(std::fabs(out[i] - e[r * dim + i]) <= 0.5001f * s[r]);
@@ -436,6 +460,48 @@ TEST_CASE("embeddings: vectorized quantize / dequantize match the codec") {
     }
   }
   hwy::SetSupportedTargetsForTest(0);
+}
+
+// The tanh-GELU and ReLU epilogues apply, bit for bit, the f32 kernel
+// kernels::BiasActivation (tested against its double reference with
+// tol::kGeluTanhRelErr in activation_lstm_test.cc) to the kNone output, on
+// every target; and stay within that bound of GemmI8Ref.
+TEST_CASE("gemm_i8: tanh-GELU / ReLU epilogues = kNone + BiasActivation") {
+  const Problem p = MakeProblem(testing::CapRowsWhenEmulated(9), 100, 37, 5,
+                                true);
+  const size_t kp = kernels::QuantizedActivationStride(p.k);
+  std::vector<int8_t> xq(p.m * kp);
+  std::vector<float> rs(p.m);
+  kernels::ref::QuantizeActivationsRef(p.x.data(), p.m, p.k, p.x_stride,
+                                       p.inv_smooth.data(), xq.data(),
+                                       rs.data());
+  const std::pair<GemmI8Epilogue, kernels::Act> kinds[] = {
+      {GemmI8Epilogue::kGeluTanh, kernels::Act::kGeluTanh},
+      {GemmI8Epilogue::kRelu, kernels::Act::kRelu}};
+  for (const auto& [epi, act] : kinds) {
+    std::vector<float> want(p.m * p.n);
+    kernels::ref::GemmI8Ref(p.view(), xq.data(), rs.data(), p.m, want.data(),
+                            p.n, epi);
+    for (int64_t target : TargetsToTest()) {
+      hwy::SetSupportedTargetsForTest(target);
+      CAPTURE(kernels::GemmI8KernelName());
+      std::vector<float> y(p.m * p.n), lin(p.m * p.n);
+      kernels::GemmI8(p.view(), xq.data(), rs.data(), p.m, y.data(), p.n, epi,
+                      nullptr);
+      kernels::GemmI8(p.view(), xq.data(), rs.data(), p.m, lin.data(), p.n,
+                      GemmI8Epilogue::kNone, nullptr);
+      std::vector<float> v = lin;
+      kernels::BiasActivation(lin.data(), nullptr, p.m, p.n, act);
+      CHECK(std::memcmp(y.data(), lin.data(), y.size() * 4) == 0);
+      for (size_t i = 0; i < y.size(); ++i) {
+        const float mag = std::fabs(v[i]) + 1e-2f;
+        CHECK(std::fabs(y[i] - want[i]) <=
+              kernels::tol::kGeluTanhRelErr * std::fabs(v[i]) +
+                  kOutputRelTol * mag);
+      }
+    }
+    hwy::SetSupportedTargetsForTest(0);
+  }
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "runtime/head/crf.h"
 #include "runtime/head/entities.h"
+#include "runtime/head/tag_scheme.h"
 
 namespace edgebert {
 namespace {
@@ -687,6 +688,58 @@ TEST_CASE("CRF Viterbi: transitions override emissions; T = 0") {
                      scratch.data(), &untouched) == 0.0f);
   CHECK(untouched == -1);
   CHECK(crf::ScratchFloats(0, 3) == 6);
+}
+
+TEST_CASE("CRF Viterbi: no start / end scores (TF crf_decode) = zero scores") {
+  std::mt19937 rng(77);
+  std::uniform_real_distribution<float> u(-3.0f, 3.0f);
+  for (uint32_t t : {1u, 2u, 9u}) {
+    const uint32_t l = 7;
+    std::vector<float> em(t * l), tr(l * l), zero(l, 0.0f);
+    for (auto* v : {&em, &tr}) {
+      for (float& x : *v) x = u(rng);
+    }
+    std::vector<float> scratch(crf::ScratchFloats(t, l));
+    std::vector<int32_t> a(t), b(t);
+    const float sa = crf::Viterbi(em.data(), t, l, tr.data(), nullptr, nullptr,
+                                  scratch.data(), a.data());
+    const float sb = crf::Viterbi(em.data(), t, l, tr.data(), zero.data(),
+                                  zero.data(), scratch.data(), b.data());
+    CHECK(a == b);
+    CHECK(sa == sb);
+    CHECK(sa == doctest::Approx(PathScore(em, tr, zero, zero, l, a)));
+  }
+}
+
+TEST_CASE("DetectTagScheme and BILOU / BMES prefixes") {
+  using V = std::vector<std::string>;
+  CHECK(DetectTagScheme(V{"O", "B-PER", "I-PER"}) == TagScheme::kBio);
+  CHECK(DetectTagScheme(V{"[PAD]", "O", "B-PER", "I-PER", "X", "[CLS]",
+                          "[SEP]"}) == TagScheme::kBio);
+  CHECK(DetectTagScheme(V{"O", "B-PER", "I-PER", "E-PER", "S-PER"}) ==
+        TagScheme::kBioes);
+  CHECK(DetectTagScheme(V{"O", "B-PER", "I-PER", "L-PER", "U-PER"}) ==
+        TagScheme::kBioes);
+  CHECK(DetectTagScheme(V{"O", "B-NAME", "M-NAME", "E-NAME", "S-NAME"}) ==
+        TagScheme::kBmes);
+  CHECK(DetectTagScheme(V{"O", "B_ORG", "M_ORG", "E_ORG"}) == TagScheme::kBmes);
+  // A bare "S" or "E" (no type) is outside, not a scheme marker.
+  CHECK(DetectTagScheme(V{"O", "S", "E", "B-X", "I-X"}) == TagScheme::kBio);
+  CHECK(std::string(TagSchemeName(TagScheme::kBmes)) == "BMES");
+  CHECK(std::string(TagSchemeName(TagScheme::kBioes)) == "BIOES");
+  CHECK(std::string(TagSchemeName(TagScheme::kBio)) == "BIO");
+  CHECK(ParseLabel("L-LOC").kind == LabelInfo::kEnd);
+  CHECK(ParseLabel("U-LOC").kind == LabelInfo::kSingle);
+  CHECK(ParseLabel("U-LOC").type == "LOC");
+  // Spans: BMES and BILOU give the same spans as BIOES.
+  const std::vector<SpanLabel> want = {
+      {0, 3, "PER"}, {3, 4, "LOC"}, {5, 7, "ORG"}};
+  CHECK(SpansFromTags({"B-PER", "M-PER", "E-PER", "S-LOC", "O", "B-ORG",
+                       "E-ORG"}) == want);
+  CHECK(SpansFromTags({"B-PER", "I-PER", "L-PER", "U-LOC", "O", "B-ORG",
+                       "L-ORG"}) == want);
+  CHECK(SpansFromTags({"B-PER", "I-PER", "E-PER", "S-LOC", "O", "B-ORG",
+                       "E-ORG"}) == want);
 }
 
 }  // namespace

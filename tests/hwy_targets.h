@@ -17,6 +17,7 @@
 #include <hwy/targets.h>
 
 #include "runtime/kernels/kernels.h"
+#include "runtime/kernels/kernels_testing.h"
 
 namespace edgebert::testing {
 

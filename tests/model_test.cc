@@ -11,6 +11,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "nlohmann/json.hpp"
@@ -140,6 +141,55 @@ TEST_CASE("model info reflects the checkpoint") {
   auto plan = eb::Tagger::PlanMemory(*m, {});
   REQUIRE(plan.ok());
   CHECK(plan.value().arena_bytes > 64 * 64 * 4);
+}
+
+// The logits of every token of `text` (want_tokens), flattened.
+std::vector<float> TokenLogits(eb::Tagger& t, const std::string& text) {
+  eb::TagResult r;
+  eb::Status s = t.Tag(text, &r, /*want_tokens=*/true);
+  CHECK_MESSAGE(s.ok(), s.ToString());  // CHECK: also called off-thread.
+  std::vector<float> out;
+  for (const eb::TokenResult& tok : r.tokens) {
+    out.insert(out.end(), tok.logits.begin(), tok.logits.end());
+  }
+  return out;
+}
+
+TEST_CASE("taggers of one model share its packed weights") {
+  const std::string text = "Alice Smith met Bob Jones in Paris last week.";
+  for (auto backend : {eb::TaggerOptions::F32Gemm::kHighway,
+                       eb::TaggerOptions::F32Gemm::kAuto}) {
+    CAPTURE(static_cast<int>(backend));
+    std::unique_ptr<eb::Model> m = LoadTiny();
+    CHECK(m->packed_weight_bytes() == 0);  // nothing packed before a tagger.
+    eb::TaggerOptions o;
+    o.f32_gemm = backend;
+    auto t1 = eb::Tagger::Create(*m, o, nullptr);
+    REQUIRE_MESSAGE(t1.ok(), t1.status().ToString());
+    const size_t packed = m->packed_weight_bytes();
+    // Every f32 GEMM weight is packed: at least one float per weight.
+    const eb::ModelConfig& c = m->config();
+    const size_t h = c.hidden_size, in = c.intermediate_size;
+    CHECK(packed >= c.num_layers * (4 * h * h + 2 * h * in) * sizeof(float));
+    CHECK(t1.value()->memory().shared_weight_bytes == packed);
+    auto t2 = eb::Tagger::Create(*m, o, nullptr);
+    REQUIRE_MESSAGE(t2.ok(), t2.status().ToString());
+    CHECK(m->packed_weight_bytes() == packed);  // not packed a second time.
+    CHECK(t2.value()->memory().shared_weight_bytes == packed);
+    CHECK(t2.value()->memory().arena_bytes == t1.value()->memory().arena_bytes);
+    const std::vector<float> want = TokenLogits(*t1.value(), text);
+    REQUIRE(!want.empty());
+    CHECK(TokenLogits(*t2.value(), text) == want);
+    // Both taggers at once on the shared weights: same logits every time.
+    std::vector<float> got1, got2;
+    std::thread th([&] {
+      for (int i = 0; i < 20; ++i) got1 = TokenLogits(*t1.value(), text);
+    });
+    for (int i = 0; i < 20; ++i) got2 = TokenLogits(*t2.value(), text);
+    th.join();
+    CHECK(got1 == want);
+    CHECK(got2 == want);
+  }
 }
 
 TEST_CASE("bad model files give clear errors, never a crash") {

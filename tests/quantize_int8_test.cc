@@ -873,16 +873,18 @@ TEST_CASE("LoadFromBytes: the serialized image tags like the written file") {
   CHECK(bad_id.status().message().find("'bad'") != std::string::npos);
 }
 
-TEST_CASE("guard: unattainable --min-fidelity keeps everything f32") {
+TEST_CASE("guard: --min-fidelity 1 keeps everything f32") {
+  // On this fixture only the all-f32 model reaches entity F1 1 against f32
+  // (--min-fidelity is an F1: values above 1 are refused).
   TempDir d;
   const eb::Checkpoint& c = Fixture();
   eb::ConvertOptions o = Options(d / "q.ebm", "int8", kCalib);
-  o.int8.min_fidelity = 1.01;
+  o.int8.min_fidelity = 1.0;
   MustConvert(c, o);
   MustConvert(c, Options(d / "f.ebm", "f32"));
   auto m = Load(d / "q.ebm");
   const json r = Report(*m);
-  CHECK(r["fidelity_met"] == false);
+  CHECK(r["fidelity_met"] == true);
   // Every GEMM, then the word, position and token type embeddings.
   CHECK(r["kept_f32"].size() == Gemms(c).size() + 3);
   for (const char* name : kEmbeddingTables) {

@@ -459,7 +459,11 @@ TEST_CASE("tokenizer: documented Unicode-version divergences are exact") {
   const Tokenizer& tok = BertChinese();
   const auto div = Divergences();
   CHECK(!div.empty());
-  for (const auto& [cp, hf_ours] : div) {
+  for (const auto& entry : div) {
+    // Named copies, not structured bindings: CHECK_MESSAGE's lambda captures
+    // them, which C++17 (clang) forbids for bindings.
+    const auto cp = entry.first;
+    const auto& hf_ours = entry.second;
     const CpBehaviour got = Ours(tok, cp);
     CHECK_MESSAGE(got == hf_ours.second, std::hex << "U+" << cp << ": ["
                                                   << got.norm << "] "
@@ -507,7 +511,9 @@ TEST_CASE(
     }
   }
   size_t unexpected = 0;
-  for (const auto& [cp, v] : seen) {
+  for (const auto& entry : seen) {
+    const auto cp = entry.first;  // Captured below: no structured binding.
+    const auto& v = entry.second;
     auto it = div.find(cp);
     if (it == div.end() || !(it->second.first == v.first)) {
       if (++unexpected <= 20) {

@@ -124,7 +124,7 @@ std::string Int8ReportJson(const Int8Run& run) {
   rep["kept_f32"] = kept;
   rep["sizes"] = {{"f32_tensor_bytes", run.f32_bytes},
                   {"stored_tensor_bytes", run.stored_bytes}};
-  return rep.dump();
+  return rep.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 void PrintInt8Summary(const Int8Run& run) {

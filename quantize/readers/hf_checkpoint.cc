@@ -9,6 +9,7 @@
 #include "quantize/readers/file_util.h"
 #include "quantize/readers/hf_config.h"
 #include "quantize/readers/hf_tokenizer.h"
+#include "quantize/validate.h"
 #include "runtime/model/model_file.h"
 #include "runtime/model/safetensors.h"
 #include "runtime/model/tensor_names.h"
@@ -199,6 +200,7 @@ StatusOr<Checkpoint> LoadHfCheckpoint(const std::string& dir) {
   }
   StatusOr<SafetensorsFile> file = SafetensorsFile::Open(st_path);
   if (!file.ok()) return file.status();
+  EB_RETURN_IF_ERROR(CheckAllTensorsUsed(st_path, c.num_layers));
   EB_RETURN_IF_ERROR(LoadWeights(*file, &c));
   return c;
 }

@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "quantize/readers/file_util.h"
+#include "quantize/validate.h"
+#include "runtime/head/tag_scheme.h"
 
 namespace edgebert {
 namespace {
@@ -21,8 +23,9 @@ Status PositiveInt(const json& cfg, const std::string& path, const char* key,
   const json& v = cfg.at(key);
   if (!v.is_number_integer() || v.get<int64_t>() <= 0 ||
       v.get<int64_t>() > INT_MAX) {
-    return InvalidArgument(path + ": '" + key +
-                           "' must be a positive integer, got " + v.dump());
+    return InvalidArgument(
+        path + ": '" + key + "' must be a positive integer, got " +
+        v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
   *out = static_cast<int>(v.get<int64_t>());
   return Status::Ok();
@@ -35,7 +38,10 @@ Status CheckArchitecture(const json& cfg, const std::string& path) {
   if (cfg.contains("architectures") && cfg["architectures"].is_array() &&
       !cfg["architectures"].empty()) {
     for (const json& a : cfg["architectures"]) {
-      const std::string name = a.is_string() ? a.get<std::string>() : a.dump();
+      const std::string name =
+          a.is_string() ? a.get<std::string>()
+                        : a.dump(-1, ' ', false,
+                                 nlohmann::json::error_handler_t::replace);
       if (name != "BertForTokenClassification") {
         return Unimplemented(path + ": architecture '" + name +
                              "' is not supported (only "
@@ -45,9 +51,11 @@ Status CheckArchitecture(const json& cfg, const std::string& path) {
     }
   }
   if (cfg.contains("model_type")) {
-    const std::string mt = cfg["model_type"].is_string()
-                               ? cfg["model_type"].get<std::string>()
-                               : cfg["model_type"].dump();
+    const std::string mt =
+        cfg["model_type"].is_string()
+            ? cfg["model_type"].get<std::string>()
+            : cfg["model_type"].dump(-1, ' ', false,
+                                     nlohmann::json::error_handler_t::replace);
     if (mt != "bert") {
       return Unimplemented(path + ": model_type '" + mt +
                            "' is not supported (only 'bert')");
@@ -59,9 +67,11 @@ Status CheckArchitecture(const json& cfg, const std::string& path) {
   }
   if (cfg.contains("position_embedding_type") &&
       cfg["position_embedding_type"] != "absolute") {
-    return Unimplemented(path + ": position_embedding_type " +
-                         cfg["position_embedding_type"].dump() +
-                         " is not supported (only \"absolute\")");
+    return Unimplemented(
+        path + ": position_embedding_type " +
+        cfg["position_embedding_type"].dump(
+            -1, ' ', false, nlohmann::json::error_handler_t::replace) +
+        " is not supported (only \"absolute\")");
   }
   return Status::Ok();
 }
@@ -87,8 +97,8 @@ Status ParseActivation(const json& cfg, const std::string& path,
   return Status::Ok();
 }
 
-// id2label -> c->labels, c->tag_scheme (BIOES if a label starts with E- or
-// S-).
+// id2label -> c->labels, c->tag_scheme (DetectTagScheme,
+// runtime/head/tag_scheme.h).
 Status ParseLabels(const json& cfg, const std::string& path, Checkpoint* c) {
   if (!cfg.contains("id2label") || !cfg["id2label"].is_object() ||
       cfg["id2label"].empty()) {
@@ -98,24 +108,23 @@ Status ParseLabels(const json& cfg, const std::string& path, Checkpoint* c) {
   c->labels.assign(id2label.size(), std::string());
   std::vector<bool> seen(id2label.size(), false);
   for (auto it = id2label.begin(); it != id2label.end(); ++it) {
+    EB_RETURN_IF_ERROR(CheckLabelKey(path, it.key()));
     char* end = nullptr;
     const long id = std::strtol(it.key().c_str(), &end, 10);
     if (it.key().empty() || *end != '\0' || id < 0 ||
         id >= static_cast<long>(id2label.size()) || seen[id] ||
         !it.value().is_string()) {
-      return InvalidArgument(path + ": id2label entry \"" + it.key() +
-                             "\": " + it.value().dump() +
-                             " — ids must be 0..N-1, each once, names strings");
+      return InvalidArgument(
+          path + ": id2label entry \"" + it.key() + "\": " +
+          it.value().dump(-1, ' ', false,
+                          nlohmann::json::error_handler_t::replace) +
+          " — ids must be 0..N-1, each once, names strings");
     }
     seen[id] = true;
     c->labels[id] = it.value().get<std::string>();
   }
-  c->tag_scheme = fb::TagScheme::BIO;
-  for (const std::string& l : c->labels) {
-    if (l.rfind("E-", 0) == 0 || l.rfind("S-", 0) == 0) {
-      c->tag_scheme = fb::TagScheme::BIOES;
-    }
-  }
+  // Same values as fb::TagScheme (runtime/head/tag_scheme.h).
+  c->tag_scheme = static_cast<fb::TagScheme>(DetectTagScheme(c->labels));
   return Status::Ok();
 }
 
@@ -147,10 +156,11 @@ Status ParseHfConfig(const std::string& path, Checkpoint* c) {
   if (cfg.contains("layer_norm_eps")) {
     const json& e = cfg["layer_norm_eps"];
     if (!e.is_number() || !(e.get<double>() > 0)) {
-      return InvalidArgument(path +
-                             ": layer_norm_eps must be a positive "
-                             "number, got " +
-                             e.dump());
+      return InvalidArgument(
+          path +
+          ": layer_norm_eps must be a positive "
+          "number, got " +
+          e.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
     }
     c->layer_norm_eps = static_cast<float>(e.get<double>());
   }

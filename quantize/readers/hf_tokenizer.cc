@@ -63,9 +63,10 @@ Status ParseHfTokenizer(const std::string& dir, Checkpoint* c) {
     auto flag = [&](const char* key, bool* out) -> Status {
       if (!tc.contains(key) || tc[key].is_null()) return Status::Ok();
       if (!tc[key].is_boolean()) {
-        return InvalidArgument(tc_path + ": '" + key +
-                               "' must be true, false or null, got " +
-                               tc[key].dump());
+        return InvalidArgument(
+            tc_path + ": '" + key + "' must be true, false or null, got " +
+            tc[key].dump(-1, ' ', false,
+                         nlohmann::json::error_handler_t::replace));
       }
       *out = tc[key].get<bool>();
       return Status::Ok();

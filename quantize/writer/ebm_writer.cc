@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "runtime/model/checksum.h"
+#include "runtime/model/file_integrity.h"
 #include "runtime/model/model_file.h"
 #include "runtime/model/tensor_names.h"
 
@@ -52,7 +53,12 @@ void BuildFlatBuffer(const Checkpoint& c,
       /*clean_text=*/true, /*max_input_chars_per_word=*/100, prefix, c.unk_id,
       c.cls_id, c.sep_id, c.pad_id, c.mask_id);
   auto labels = fbb->CreateVectorOfStrings(c.labels);
-  auto head = fb::CreateHead(*fbb, c.head, static_cast<int>(c.labels.size()));
+  const HeadOptions& h = c.head;
+  auto head = fb::CreateHead(
+      *fbb, h.kind, static_cast<int>(c.labels.size()),
+      fbb->CreateVector(h.crf_transitions), fbb->CreateVector(h.crf_start),
+      fbb->CreateVector(h.crf_end), h.crf_span, h.logits_tanh, h.lstm_units,
+      h.lstm_layers, h.project_hidden, h.padded_window);
   std::vector<flatbuffers::Offset<fb::Tensor>> tvec;
   for (size_t i = 0; i < tensors.size(); ++i) {
     const OutputTensor& t = tensors[i];
@@ -157,6 +163,8 @@ std::vector<uint8_t> SerializeEbm(const Checkpoint& ckpt,
   BuildFlatBuffer(ckpt, tensors, rel, opt, metadata, data_offset, data_size,
                   checksum, &fbb);
   EB_CHECK(AlignUp(fbb.GetSize()) == data_offset);
+  // Format version 2: the header checksum, sealed last.
+  EB_CHECK(SealModelHeader(fbb.GetBufferPointer(), fbb.GetSize()).ok());
   std::memcpy(image.data(), fbb.GetBufferPointer(), fbb.GetSize());
   return image;
 }

@@ -6,15 +6,22 @@
 //   edgebert::TagResult r;
 //   edgebert::Status s = tagger.value()->Tag("高勇：男，中国国籍", &r);
 //
-// Phases: Load (verify the file once, pack f32 weights for the backend) ->
-// Plan (Tagger::Create sizes one arena for the longest window) -> Run
-// (Tag(): no allocation in the encoder; only the result vectors grow).
+// Phases: Load (map and validate the file once) -> Tagger::Create (the first
+// tagger of each f32 GEMM backend packs the model's f32 weights for it, once
+// per Model; int8 weights are used in place from the mapping; every tagger
+// sizes its own arena for the longest window) -> Tag() (no allocation in the
+// encoder; only the result vectors grow).
 //
 // Concurrency contract:
-//  - Model is immutable after Load(); share one between any number of
-//    threads and Taggers. It must outlive its Taggers.
-//  - A Tagger is used by one thread at a time (it owns the arena and the
-//    backend operators). Create one Tagger per concurrently tagging thread.
+//  - Model is logically immutable after Load(); share one between any number
+//    of threads and Taggers. It owns the weights (mapping + packed f32
+//    weights), which all its Taggers read concurrently. It must outlive its
+//    Taggers. Tagger::Create may be called concurrently on one Model.
+//  - A Tagger owns only its arena and per-call buffers and is used by one
+//    thread at a time. Create one Tagger per concurrently tagging thread.
+//  - f32 GEMMs on XNNPACK: its operators keep per-call state, so concurrent
+//    Taggers of one Model take turns per GEMM (a mutex per weight matrix);
+//    int8 GEMMs and the Highway f32 GEMM run fully concurrently.
 //  - The pthreadpool passed to Tagger::Create is used for all parallel work
 //    of that tagger (GEMMs, attention heads); null means single-threaded.
 //    Taggers may share a pool: pthreadpool serializes concurrent
@@ -35,6 +42,7 @@
 
 namespace edgebert {
 
+struct EncoderWeights;
 class ModelFile;
 namespace internal {
 struct Access;  // runtime/api/internal.h
@@ -45,29 +53,56 @@ struct ModelConfig {
   int max_position_embeddings, type_vocab_size, vocab_size, max_seq_len;
   float layer_norm_eps;
   std::string activation;  // "gelu", "gelu_tanh", "relu"
-  std::string head;        // "linear" | "crf"
-  std::string tag_scheme;  // "BIO" | "BIOES"
+  std::string head;        // "linear" | "crf" | "bilstm_crf"
+  std::string tag_scheme;  // "BIO" | "BIOES" | "BMES"
   std::string precision;   // "f32" | "int8" (from the file's metadata)
   std::vector<std::string> labels;
 };
 
+struct LoadOptions {
+  // Also hash all tensor data against Model.data_checksum (reads the whole
+  // file). The header (config, vocab, labels, tensor table, quantization
+  // parameters, metadata) is always checked.
+  bool verify_data = false;
+  // false: read the file into memory instead of mapping it (for media where
+  // model files may change in place; RSS grows by the file size).
+  // Mapped loads install a process-wide SIGBUS handler once (sigaction; it
+  // chains to the previous handler for faults outside model mappings) so
+  // that a file truncated while in use becomes an error (FileStatus), not a
+  // crash. Replace model files atomically (write, then rename) instead.
+  bool use_mmap = true;
+};
+
 class Model {
  public:
-  // Maps and validates `path`. With verify_checksum, also hashes all tensor
-  // data (reads the whole file; off by default for a cold start that is
-  // mostly an mmap).
+  // Maps (or reads) and validates `path`: structure, header checksum, exact
+  // file size, tensor layouts and quantization parameters, tokenizer bounds.
+  static StatusOr<std::unique_ptr<Model>> Load(const std::string& path,
+                                               const LoadOptions& options);
+  // Same with LoadOptions{verify_checksum, /*use_mmap=*/true}.
   static StatusOr<std::unique_ptr<Model>> Load(const std::string& path,
                                                bool verify_checksum = false);
   ~Model();
   const ModelConfig& config() const { return config_; }
   Status VerifyChecksum() const;
+  // Bytes of f32 weights packed so far for this model's taggers (once per
+  // f32 GEMM backend in use, shared by all taggers; 0 for int8 models with
+  // an int8 classifier, whose weights are used in place).
+  size_t packed_weight_bytes() const;
+  // Ok while the model file's mapping is intact. DataLoss naming the file
+  // once it was truncated or rewritten in place while in use (a bus error
+  // was caught); every Tag/Logits call then fails with this status.
+  Status FileStatus() const;
 
  private:
-  Model() = default;
-  // Takes an opened, validated file; fills config_.
+  struct Packed;  // Per-backend packed weights, built on first use.
+  Model();
+  // Takes an opened, validated file; fills config_. verify_data: also the
+  // data checksum and the int8 weight sums (LoadOptions::verify_data).
   static StatusOr<std::unique_ptr<Model>> FromFile(
-      std::unique_ptr<ModelFile> file, bool verify_checksum);
+      std::unique_ptr<ModelFile> file, bool verify_data);
   std::unique_ptr<ModelFile> file_;
+  std::unique_ptr<Packed> packed_;
   ModelConfig config_;
   friend class Tagger;
   friend struct internal::Access;
@@ -86,6 +121,13 @@ struct TaggerOptions {
   // compiled in, else the Highway GEMM.
   enum class F32Gemm { kAuto, kXnnpack, kHighway };
   F32Gemm f32_gemm = F32Gemm::kAuto;
+  // BiLstmCrf models trained on a padded window (schema Head.padded_window)
+  // run the encoder and the LSTM over that whole window, as the TF graph
+  // did (the backward LSTM starts at the last padding position). true runs
+  // them over the window's tokens only: less work for short text, but the
+  // backward LSTM then starts at [SEP] and emissions differ from the trained
+  // graph's (measure the agreement on your data before using it).
+  bool lstm_unpadded = false;
 };
 
 struct TokenResult {
@@ -104,11 +146,14 @@ struct TagResult {
   std::vector<TokenResult> tokens;  // filled only if want_tokens.
 };
 
-// Memory a tagger needs, for capacity planning before creating it.
+// Memory of a tagger, for capacity planning. Only the arena is the tagger's
+// own; the rest belongs to the Model and is shared by all its taggers (count
+// it once however many taggers there are).
 struct MemoryPlan {
-  size_t arena_bytes;         // activations for the longest window.
-  size_t owned_weight_bytes;  // weights copied/packed by backends.
-  size_t mapped_bytes;        // the model file mapping (page cache, shared).
+  size_t arena_bytes;          // activations for the longest window.
+  size_t shared_weight_bytes;  // the Model's f32 weights packed for this
+                               // tagger's backend.
+  size_t mapped_bytes;         // the model file mapping (page cache).
 };
 
 class Tagger {
@@ -119,12 +164,14 @@ class Tagger {
   ~Tagger();
 
   // Tags `text` (UTF-8). InvalidArgument for invalid UTF-8 or text longer
-  // than options.max_text_bytes; the result is then empty.
+  // than options.max_text_bytes; DataLoss if the model file was truncated
+  // while in use (Model::FileStatus); the result is then empty.
   Status Tag(std::string_view text, TagResult* result,
              bool want_tokens = false);
 
   // Runs the encoder + head on token ids (incl. [CLS]/[SEP]) of length
-  // <= max_seq_len; returns logits [n, num_labels] valid until the next call.
+  // <= max_seq_len; returns logits [n, num_labels] (a CRF head's emissions)
+  // valid until the next call.
   StatusOr<const float*> Logits(const int32_t* ids, size_t n);
 
   // Per-character BIO tags of a text made by concatenating `chars` (one
@@ -135,6 +182,8 @@ class Tagger {
                                     const TagResult& result) const;
 
   MemoryPlan memory() const;
+  // memory() of a tagger created with `options` (creates and drops one; the
+  // model keeps the packed weights).
   static StatusOr<MemoryPlan> PlanMemory(const Model& model,
                                          const TaggerOptions& options);
   // Highway target of the f32 kernels and the GEMM backend names.
@@ -144,6 +193,9 @@ class Tagger {
  private:
   struct Impl;
   Tagger() = default;
+  // The model's weights for `f32_gemm`, packed on first use.
+  static StatusOr<const EncoderWeights*> SharedWeights(
+      const Model& model, TaggerOptions::F32Gemm f32_gemm);
   std::unique_ptr<Impl> impl_;
   TaggerOptions options_;
   friend struct internal::Access;

@@ -15,6 +15,7 @@
 #include "nlohmann/json.hpp"
 #include "runtime/api/edgebert.h"
 #include "runtime/api/internal.h"
+#include "runtime/api/model_info.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/model/model_file.h"
@@ -37,9 +38,10 @@ double PeakRssMb() {
   return static_cast<double>(ru.ru_maxrss) / 1024.0;  // ru_maxrss is KiB.
 }
 
-std::string Dump(const json& j) {
-  // Invalid UTF-8 can only reach here inside an error's echo of the input.
-  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+// Every JSON line goes through here: invalid UTF-8 (in the input text, a
+// path, a label or metadata of a model file) becomes U+FFFD, never an abort.
+std::string Dump(const json& j, int indent = -1) {
+  return j.dump(indent, ' ', false, json::error_handler_t::replace);
 }
 
 int Fail(const eb::Status& s) {
@@ -60,7 +62,15 @@ struct Common {
   std::string model;
   size_t threads = 1;
   uint32_t max_seq = 0, stride = 0;
+  bool lstm_unpadded = false;
+  bool no_mmap = false;
 };
+
+void AddNoMmap(CLI::App* app, Common* c) {
+  app->add_flag("--no-mmap", c->no_mmap,
+                "Read the model into memory instead of mapping it (for "
+                "media where model files change in place)");
+}
 
 void AddCommon(CLI::App* app, Common* c) {
   app->add_option("--model,-m", c->model, "Model file (.ebm)")
@@ -73,6 +83,10 @@ void AddCommon(CLI::App* app, Common* c) {
                   "(default: the model's max_seq_len)");
   app->add_option("--stride", c->stride,
                   "Tokens between window starts (default: half a window)");
+  app->add_flag("--lstm-unpadded", c->lstm_unpadded,
+                "BiLSTM-CRF models: run the window's tokens only, not the "
+                "padded training window (faster; emissions differ)");
+  AddNoMmap(app, c);
 }
 
 struct Loaded {
@@ -82,13 +96,17 @@ struct Loaded {
 };
 
 eb::Status Load(const Common& c, Loaded* out, bool verify = false) {
-  eb::StatusOr<std::unique_ptr<eb::Model>> m = eb::Model::Load(c.model, verify);
+  eb::LoadOptions lo;
+  lo.verify_data = verify;
+  lo.use_mmap = !c.no_mmap;
+  eb::StatusOr<std::unique_ptr<eb::Model>> m = eb::Model::Load(c.model, lo);
   if (!m.ok()) return m.status();
   out->model = std::move(m.value());
   out->pool = std::make_unique<Pool>(c.threads);
   eb::TaggerOptions o;
   o.max_seq_len = c.max_seq;
   o.stride = c.stride;
+  o.lstm_unpadded = c.lstm_unpadded;
   eb::StatusOr<std::unique_ptr<eb::Tagger>> t =
       eb::Tagger::Create(*out->model, o, out->pool->pool);
   if (!t.ok()) return t.status();
@@ -117,12 +135,16 @@ int RunTag(const Common& c, const std::vector<std::string>& texts,
   if (!s.ok()) return Fail(s);
   const std::vector<std::string>& labels = l.model->config().labels;
   eb::TagResult r;
+  int code = 0;
   auto one = [&](const std::string& text) {
     json out;
     eb::Status st = l.tagger->Tag(text, &r, tokens);
     out["text"] = text;
     if (!st.ok()) {
       out["error"] = st.message();
+      // The model file changed under us: say so once on stderr; this and
+      // every later line get the error line, and the exit code is 1.
+      if (code == 0 && !l.model->FileStatus().ok()) code = Fail(st);
     } else {
       out["entities"] = EntitiesJson(r.entities);
       if (tokens) {
@@ -145,38 +167,26 @@ int RunTag(const Common& c, const std::vector<std::string>& texts,
   };
   if (!texts.empty()) {
     for (const std::string& t : texts) one(t);
-    return 0;
+    return code;
   }
   std::string line;
   while (std::getline(std::cin, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     one(line);
   }
-  return 0;
+  return code;
 }
 
 int RunInfo(const Common& c, bool verify) {
   Loaded l;
   eb::Status s = Load(c, &l, verify);
   if (!s.ok()) return Fail(s);
-  const eb::ModelConfig& m = l.model->config();
   const eb::ModelFile& f = eb::internal::File(*l.model);
   const eb::fb::Model& fm = f.model();
-  json j;
+  json j = eb::ModelInfo(*l.model);  // precision, config, labels, head, ...
   j["model"] = c.model;
   j["file_bytes"] = f.file_bytes();
   j["format_version"] = fm.format_version();
-  j["precision"] = m.precision;
-  j["config"] = {{"num_layers", m.num_layers},
-                 {"hidden_size", m.hidden_size},
-                 {"num_heads", m.num_heads},
-                 {"intermediate_size", m.intermediate_size},
-                 {"max_position_embeddings", m.max_position_embeddings},
-                 {"type_vocab_size", m.type_vocab_size},
-                 {"vocab_size", m.vocab_size},
-                 {"max_seq_len", m.max_seq_len},
-                 {"layer_norm_eps", m.layer_norm_eps},
-                 {"activation", m.activation}};
   const eb::fb::TokenizerConfig& t = *fm.tokenizer();
   j["tokenizer"] = {{"do_lower_case", t.do_lower_case()},
                     {"strip_accents", t.strip_accents()},
@@ -186,9 +196,19 @@ int RunInfo(const Common& c, bool verify) {
                     {"cls_id", t.cls_id()},
                     {"sep_id", t.sep_id()},
                     {"pad_id", t.pad_id()}};
-  j["labels"] = m.labels;
-  j["head"] = m.head;
-  j["tag_scheme"] = m.tag_scheme;
+  const eb::fb::Head& h = *fm.head();
+  if (h.kind() == eb::fb::HeadKind::BiLstmCrf) {
+    j["head_lstm"] = {{"units", h.lstm_units()},
+                      {"layers", h.lstm_layers()},
+                      {"project_hidden", h.project_hidden()},
+                      {"padded_window", h.padded_window()}};
+  }
+  if (h.kind() != eb::fb::HeadKind::Linear) {
+    j["head_crf"] = {
+        {"span", eb::fb::EnumNameCrfSpan(h.crf_span())},
+        {"start_end", h.crf_start() != nullptr && h.crf_start()->size() > 0},
+        {"emissions_tanh", h.logits_tanh()}};
+  }
   size_t data_bytes = 0;
   json by_dtype = json::object();
   for (const eb::fb::Tensor* tensor : *fm.tensors()) {
@@ -201,7 +221,7 @@ int RunInfo(const Common& c, bool verify) {
   j["tensor_bytes_by_dtype"] = by_dtype;
   const eb::MemoryPlan mem = l.tagger->memory();
   j["arena_bytes"] = mem.arena_bytes;
-  j["owned_weight_bytes"] = mem.owned_weight_bytes;
+  j["shared_weight_bytes"] = mem.shared_weight_bytes;
   j["highway_target"] = eb::kernels::ActiveTargetName();
   j["gemm_backend"] = l.tagger->BackendInfo();
   j["int8_kernel"] = eb::kernels::GemmI8KernelName();
@@ -218,8 +238,9 @@ int RunInfo(const Common& c, bool verify) {
     j["quant_report"] =
         rep.is_discarded() ? json(fm.quant_report()->str()) : rep;
   }
+  j["header_checksum"] = "ok";  // Load checks it every time.
   if (verify) j["checksum"] = "ok";
-  std::printf("%s\n", j.dump(2).c_str());
+  std::printf("%s\n", Dump(j, 2).c_str());
   return 0;
 }
 
@@ -240,6 +261,9 @@ int RunEval(const Common& c, const std::string& data) {
     eb::Status st = l.tagger->Tag(text, &r, /*want_tokens=*/true);
     if (!st.ok()) {
       ++errors;
+      std::fprintf(stderr, "edgebert: eval: sentence %zu: %s\n",
+                   static_cast<size_t>(&sent - sents.value().data()) + 1,
+                   st.message().c_str());
     } else {
       pred = l.tagger->CharTags(sent.chars, r);
     }
@@ -255,7 +279,7 @@ int RunEval(const Common& c, const std::string& data) {
             {"recall", counts.recall()},
             {"f1", counts.f1()},
             {"seconds", MsSince(t0) / 1000.0}};
-  std::printf("%s\n", j.dump().c_str());
+  std::printf("%s\n", Dump(j).c_str());
   return 0;
 }
 
@@ -333,7 +357,7 @@ int RunBench(const Common& c, const std::string& seqs_s,
           {"file_mb", eb::internal::File(*l.model).file_bytes() / 1048576.0},
           {"arena_mb", l.tagger->memory().arena_bytes / 1048576.0},
           {"backend", l.tagger->BackendInfo()}};
-      std::printf("%s\n", j.dump().c_str());
+      std::printf("%s\n", Dump(j).c_str());
       std::fflush(stdout);
     }
   }
@@ -365,7 +389,9 @@ int main(int argc, char** argv) {
   CLI::App* info = app.add_subcommand(
       "info", "Print config, labels, sizes, arena and backends as JSON");
   AddCommon(info, &info_c);
-  info->add_flag("--verify", verify, "Also verify the tensor data checksum");
+  info->add_flag("--verify", verify,
+                 "Also verify the tensor data checksum (the header checksum "
+                 "is verified on every load)");
 
   Common eval_c;
   std::string data;
@@ -392,6 +418,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 100000));
   bench->add_option("--warmup", warmup, "Untimed iterations")
       ->check(CLI::Range(0, 1000));
+  AddNoMmap(bench, &bench_c);
 
   CLI11_PARSE(app, argc, argv);
   if (tag->parsed()) return RunTag(tag_c, texts, tokens);

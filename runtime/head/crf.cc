@@ -15,7 +15,9 @@ float Viterbi(const float* emissions, uint32_t t, uint32_t l,
   float* prev = scratch;      // [l] best score of a path ending in label j.
   float* next = scratch + l;  // [l]
   float* back = scratch + 2 * size_t{l};  // [t, l], row 0 unused.
-  for (uint32_t j = 0; j < l; ++j) prev[j] = start[j] + emissions[j];
+  for (uint32_t j = 0; j < l; ++j) {
+    prev[j] = start != nullptr ? start[j] + emissions[j] : emissions[j];
+  }
   for (uint32_t s = 1; s < t; ++s) {
     float* bp = back + size_t{s} * l;
     // from = 0 initialises; later `from`s replace only if strictly better,
@@ -44,9 +46,9 @@ float Viterbi(const float* emissions, uint32_t t, uint32_t l,
     next = tmp;
   }
   uint32_t best = 0;
-  float best_score = prev[0] + end[0];
+  float best_score = end != nullptr ? prev[0] + end[0] : prev[0];
   for (uint32_t j = 1; j < l; ++j) {
-    const float v = prev[j] + end[j];
+    const float v = end != nullptr ? prev[j] + end[j] : prev[j];
     if (v > best_score) {
       best_score = v;
       best = j;

@@ -2,7 +2,8 @@
 // BERT-CRF NER recipes): the score of a label path y[0..T) is
 //   start[y0] + sum_t emissions[t][y_t] + sum_{t>0} transitions[y_{t-1}][y_t]
 //   + end[y_{T-1}],
-// and Decode returns the path of maximal score.
+// and Viterbi() returns the path of maximal score. Without start / end scores
+// (null) it is tf.contrib.crf.crf_decode (TF layout: transitions only).
 #ifndef EDGEBERT_RUNTIME_HEAD_CRF_H_
 #define EDGEBERT_RUNTIME_HEAD_CRF_H_
 
@@ -20,7 +21,7 @@ size_t ScratchFloats(uint32_t t, uint32_t l);
 // Best path under the CRF. Layouts (row-major, no padding):
 //   emissions   [t, l]  (per-token label scores, e.g. classifier logits)
 //   transitions [l, l]  transitions[from * l + to]
-//   start, end  [l]
+//   start, end  [l], or null = no start / end scores (0)
 //   scratch     ScratchFloats(t, l) floats, overwritten
 //   path        [t]     output label ids
 // Returns the path's score. Ties pick the smaller label id (at each back-

@@ -45,9 +45,11 @@ LabelInfo ParseLabel(std::string_view name) {
       info.kind = LabelInfo::kInside;
       break;
     case 'E':
+    case 'L':  // BILOU "last"
       info.kind = LabelInfo::kEnd;
       break;
     case 'S':
+    case 'U':  // BILOU "unit"
       info.kind = LabelInfo::kSingle;
       break;
     default:

@@ -15,8 +15,9 @@ namespace edgebert {
 
 // Parsed label name. "B-PER" -> {kBegin, "PER"}; "O", "X", "[CLS]", "[SEP]",
 // "[PAD]" and anything without a recognised prefix or with an empty type ->
-// {kOutside, ""}. Accepted prefixes (case-sensitive): B- I- E- S- and M-
-// (BMES "middle", parsed as kInside), each also with '_' instead of '-'.
+// {kOutside, ""}. Accepted prefixes (case-sensitive): B- I- E- S-, M-
+// (BMES "middle", parsed as kInside), L- / U- (BILOU "last" / "unit", parsed
+// as kEnd / kSingle), each also with '_' instead of '-'.
 // (google-research/bert's NER recipe adds X, [CLS], [SEP]: they count as O.)
 struct LabelInfo {
   enum Kind : uint8_t { kOutside, kBegin, kInside, kEnd, kSingle };

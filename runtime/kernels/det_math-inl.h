@@ -241,6 +241,67 @@ HWY_INLINE V GeluErf(D d, V v) {
   return hn::MulAdd(hv, erf, hv);
 }
 
+// tanh(x) = sign(x) (1 - e) / (1 + e), e = exp(-2|x|) by ExpNonPositive
+// (so +-1 for |x| > 32, where e flushes to 0), one correctly rounded
+// division: 5 ops around Exp, no branches. |error| <= kTanhMaxAbsErr
+// (kernel_tolerances.h; absolute, not relative: near 0 the 1 - e cancels).
+template <class D, class V>
+HWY_INLINE V Tanh(D d, V x) {
+  const V one = hn::Set(d, 1.0f);
+  const V ax = hn::Abs(x);
+  const V e = ExpNonPositive(d, hn::Mul(ax, hn::Set(d, -2.0f)));
+  const V t = DivExact(d, hn::Sub(one, e), hn::Add(one, e));
+  return hn::CopySignToAbs(t, x);
+}
+
+// sigmoid(x) = 1 / (1 + exp(-x)), as n / (1 + e) with e = exp(-|x|) and
+// n = 1 for x >= 0, e for x < 0 (no overflow; 0 for x < -64).
+// |error| <= kSigmoidMaxAbsErr (kernel_tolerances.h).
+template <class D, class V>
+HWY_INLINE V Sigmoid(D d, V x) {
+  const V one = hn::Set(d, 1.0f);
+  const V e = ExpNonPositive(d, hn::Neg(hn::Abs(x)));
+  const V num = hn::IfThenElse(hn::Lt(x, hn::Zero(d)), e, one);
+  return DivExact(d, num, hn::Add(one, e));
+}
+
+// GELU, tanh form (google-research/bert modeling.py gelu, HF "gelu_new"):
+// 0.5 v (1 + tanh(sqrt(2/pi) (v + 0.044715 v^3))), the tanh argument as
+// v * (c + c * 0.044715 * v^2) with c = sqrt(2/pi); v is clamped to
+// [-kGeluTanhClamp, kGeluTanhClamp] inside the tanh only (there the argument
+// is >= 9.4, tanh = +-1 in f32), so v^3 never overflows.
+inline constexpr float kGeluTanhClamp = 8.0f;
+template <class D, class V>
+HWY_INLINE V GeluTanh(D d, V v) {
+  constexpr float kC = 0.7978845608028654f;  // sqrt(2 / pi)
+  const V vc = hn::Min(hn::Max(v, hn::Set(d, -kGeluTanhClamp)),
+                       hn::Set(d, kGeluTanhClamp));
+  const V v2 = hn::Mul(vc, vc);
+  const V inner =
+      hn::Mul(vc, hn::MulAdd(v2, hn::Set(d, kC * 0.044715f), hn::Set(d, kC)));
+  const V t = Tanh(d, inner);
+  const V hv = hn::Mul(hn::Set(d, 0.5f), v);
+  return hn::MulAdd(hv, t, hv);
+}
+
+// Activation codes shared by the f32 kernels and the int8 GEMM epilogue
+// (same values as kernels::Act in kernels.h).
+inline constexpr int kActNone = 0, kActGeluErf = 1, kActGeluTanh = 2,
+                     kActRelu = 3;
+template <class D, class V>
+HWY_INLINE V Activate(D d, V v, int act) {
+  switch (act) {
+    case kActGeluErf:
+      return GeluErf(d, v);
+    case kActGeluTanh:
+      return GeluTanh(d, v);
+    case kActRelu:
+      return hn::Max(v, hn::Zero(d));
+    default:
+      return v;
+  }
+}
+
 }  // namespace det
 }  // namespace edgebert::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();

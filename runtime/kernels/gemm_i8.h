@@ -4,7 +4,8 @@
 //   acc[m, n] = sum_k xq[m, k] * wq[n, k]                      (int32, exact)
 //   y[m, n]   = float(acc) * (row_scale[m] * scale[n]) + bias[n]  [-> GELU]
 //
-// Highway dynamic dispatch, once per call. Per-target micro-kernels:
+// Highway dynamic dispatch, once per call. Per-target micro-kernels
+// (gemm_i8_{x86,neon,generic}-inl.h, driver in gemm_i8.cc):
 //   AVX3_DL: vpdpbusd (activations fed as u8 = q + 128, corrected with
 //            -128 * weight_sums[n]); AVX3 / AVX2: sign-extend to int16 +
 //            vpmaddwd; NEON, SVE, SVE2: vdotq_s32 when the CPU has the dot
@@ -35,24 +36,21 @@ struct PackedWeightsI8View {
   size_t k = 0;
 };
 
+// Values equal det::kAct* and kernels::Act (activation.h).
 enum class GemmI8Epilogue : uint8_t {
-  kNone = 0,     // y = dequantized acc + bias.
-  kGeluErf = 1,  // y = GELU(dequantized acc + bias), 0.5 v (1 + erf(v/sqrt2)).
+  kNone = 0,  // y = dequantized acc + bias.
+  // y = GELU(dequantized acc + bias), 0.5 v (1 + erf(v/sqrt2)), computed by
+  // det::GeluErf (runtime/kernels/det_math-inl.h), the function of
+  // kernels::BiasGeluErf: |erf error| <= tol::kErfMaxAbsErr.
+  kGeluErf = 1,
+  // y = tanh-form GELU (det::GeluTanh) / max(v, 0): the functions of
+  // kernels::BiasActivation (activation.h).
+  kGeluTanh = 2,
+  kRelu = 3,
 };
 
-// Quantized activations are m rows of QuantizedActivationStride(k) int8
-// (= RoundUp(k, 4); bytes past k are written as 0).
-size_t QuantizedActivationStride(size_t k);
-size_t QuantizedActivationBytes(size_t m, size_t k);
-
-// Per-row dynamic quantization of x[m, k] (row stride x_stride floats), with
-// x'[k] = x[k] * inv_smooth[k] when inv_smooth is non-null. Writes xq (see
-// above) and row_scales[m]; bit-identical to quant::QuantizeRow per row.
-void QuantizeActivations(const float* x, size_t m, size_t k, size_t x_stride,
-                         const float* inv_smooth, int8_t* xq,
-                         float* row_scales);
-
-// y[m, n] (row stride y_stride floats) from xq (QuantizeActivations layout).
+// y[m, n] (row stride y_stride floats) from xq, m rows quantized by
+// kernels::QuantizeActivations (runtime/kernels/quantize_i8.h).
 // Parallel over 16-channel panel groups with `pool` (may be null).
 void GemmI8(const PackedWeightsI8View& w, const int8_t* xq,
             const float* row_scales, size_t m, float* y, size_t y_stride,
@@ -69,20 +67,6 @@ const char* GemmI8KernelName();
 
 // Bit mask of the Highway targets compiled into gemm_i8.cc (HWY_TARGETS).
 int64_t GemmI8CompiledTargets();
-
-// The kGeluErf epilogue is det::GeluErf (runtime/kernels/det_math-inl.h),
-// the same function as kernels::BiasGeluErf: |erf error| <=
-// tol::kErfMaxAbsErr (tested in gemm_i8_test.cc through BiasGeluErf).
-
-// Test hook: when true, NEON uses the non-dotprod kernel even on CPUs with the
-// dot product extension. No effect elsewhere. Not thread-safe w.r.t. calls.
-void GemmI8DisableDotProdForTest(bool disable);
-
-// Embedding rows (codec "Embeddings" format), vectorized; bit-identical to
-// quant::QuantizeEmbeddingRows / quant::DequantizeRow.
-void QuantizeRowsI8(const float* x, size_t rows, size_t dim, int8_t* q,
-                    float* scales);
-void DequantizeRowI8(const int8_t* q, size_t dim, float scale, float* out);
 
 }  // namespace edgebert::kernels
 

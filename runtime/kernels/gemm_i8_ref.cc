@@ -46,6 +46,13 @@ void GemmI8Ref(const PackedWeightsI8View& w, const int8_t* xq,
           (w.bias ? w.bias[c] : 0.0f);
       if (epilogue == GemmI8Epilogue::kGeluErf) {
         v = 0.5f * v * (1.0f + std::erf(v * 0.70710678118654752f));
+      } else if (epilogue == GemmI8Epilogue::kGeluTanh) {
+        const double d = v;
+        v = static_cast<float>(0.5 * d *
+                               (1.0 + std::tanh(0.79788456080286536 *
+                                                (d + 0.044715 * d * d * d))));
+      } else if (epilogue == GemmI8Epilogue::kRelu) {
+        v = v > 0.0f ? v : 0.0f;
       }
       y[r * y_stride + c] = v;
     }

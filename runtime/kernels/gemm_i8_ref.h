@@ -21,8 +21,8 @@ void QuantizeActivationsRef(const float* x, size_t m, size_t k, size_t x_stride,
 void GemmI8Int32Ref(const PackedWeightsI8View& w, const int8_t* xq, size_t m,
                     int32_t* acc, size_t acc_stride);
 
-// y = float(acc) * (row_scale[m] * scale[n]) + bias[n], then GELU with
-// std::erf when requested.
+// y = float(acc) * (row_scale[m] * scale[n]) + bias[n], then the epilogue's
+// activation (GELU with std::erf or std::tanh in double, ReLU).
 void GemmI8Ref(const PackedWeightsI8View& w, const int8_t* xq,
                const float* row_scales, size_t m, float* y, size_t y_stride,
                GemmI8Epilogue epilogue);

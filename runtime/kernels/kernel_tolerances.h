@@ -8,6 +8,7 @@
 #ifndef EDGEBERT_RUNTIME_KERNELS_KERNEL_TOLERANCES_H_
 #define EDGEBERT_RUNTIME_KERNELS_KERNEL_TOLERANCES_H_
 
+#include <cmath>
 #include <cstddef>
 
 namespace edgebert::kernels::tol {
@@ -54,21 +55,11 @@ inline constexpr float LayerNormRelErr(size_t cols) {
 // add at most 2u relative to |v|; 4u leaves margin.
 inline constexpr float kGeluRelErr = 0.5f * kErfMaxAbsErr + 4 * kUnitRoundoff;
 
-// SoftmaxRows, relative error of each output p_j for a row whose values span
-// `range` (max - min): rounding of x_j - max (error <= range * u, turned
-// into a relative error by exp), Exp (2u), the f32 sum of `cols` terms
-// (gamma_cols), reciprocal and scaling (2u), + margin.
-inline constexpr float SoftmaxRelErr(size_t cols, float range) {
-  return SumRelErr(cols, 8) + range * kUnitRoundoff;
-}
-
 // Attention, absolute error of each ctx element:
 //   |ctx - ref| <= v_abs_max * (2 * score_abs_err + SumRelErr(2 seq, 16)),
 // where score_abs_err = SumRelErr(head_dim, 2) * dot_abs_bound bounds the
 // error of each scaled score (dot_abs_bound = scale * max_ij sum_c
-// |q_ic k_jc| over unmasked keys; keys masked with -10000 get weight
-// exp(-10000 + O(10)) = 0 exactly in both f32 and double, so their larger
-// rounding does not matter), an absolute score error d becomes a relative
+// |q_ic k_jc|), an absolute score error d becomes a relative
 // error ~d of exp (twice: numerator and normalizer), and the softmax sum and
 // the P V sum over seq terms add gamma_seq each, relative to
 // sum_j p_j |v_j| <= v_abs_max.
@@ -82,6 +73,53 @@ inline constexpr float AttentionAbsErr(size_t seq, size_t head_dim,
 //   |y_ij - ref_ij| <= GemmRelErr(k) * (|b_j| + sum_k |x_ik w_jk|)
 // (dot product of k terms plus the bias add: gamma_{k+1}; +2 margin).
 inline constexpr float GemmRelErr(size_t k) { return SumRelErr(k, 3); }
+
+// det::Tanh, absolute: the Exp error (3u relative on e = exp(-2|x|)) moves
+// t = (1 - e) / (1 + e) by at most 3u e * 2 / (1 + e)^2 <= 1.5u; the
+// roundings of 1 - e, 1 + e and the quotient add <= 3u |t|: 4.5u, + margin.
+inline constexpr float kTanhMaxAbsErr = 6 * kUnitRoundoff;
+
+// det::Sigmoid, absolute: the Exp error moves n / (1 + e) by at most
+// 3u e / (1 + e)^2 <= 0.75u; rounding 1 + e and the quotient add <= 2u s.
+inline constexpr float kSigmoidMaxAbsErr = 3 * kUnitRoundoff;
+
+// BiasActivation(kGeluTanh): |y - ref| <= kGeluTanhRelErr * |v|. The tanh
+// argument a = v (c + c' v^2) carries ~4 roundings (v^2, MulAdd, product,
+// c' = c * 0.044715 rounded), i.e. <= 4u |a|, which tanh turns into at most
+// 4u * max(a sech^2 a) = 4u * 0.45 = 1.8u; with the tanh's own error that is
+// (kTanhMaxAbsErr + 2u) in 1 + tanh, halved by 0.5 v; the bias add, halving
+// and final MulAdd add 2u relative to |v|; 4u leaves margin.
+inline constexpr float kGeluTanhRelErr =
+    0.5f * (kTanhMaxAbsErr + 2 * kUnitRoundoff) + 4 * kUnitRoundoff;
+
+// LstmSequence vs its double reference, absolute error of h after t steps,
+// by iterating the forward error recurrence. Inputs: z_abs >= max over
+// columns and steps of |xz| + sum_k |R[k, col]| (so |z| <= z_abs, as
+// |h| <= 1) and rho >= max_col sum_k |R[k, col]|. Then the forget gate is
+// <= f_max = sigmoid(z_abs + 1) and |c_s| <= c_s_max = min(s + 1,
+// 1 / (1 - f_max)) (|c_s| <= f_max |c_{s-1}| + 1). Per step:
+//   e_z <= gamma_{U+1} * z_abs + rho * e_h,
+//   gates i, f, o: e_z / 4 + kSigmoidMaxAbsErr (sigmoid' <= 1/4),
+//   j: e_z + kTanhMaxAbsErr (tanh' <= 1),
+//   e_c' <= f_max e_c + e_f |c| + e_i + e_j + 3u (|c| + 1) (products, MulAdd),
+//   e_h' <= e_o + e_c' + kTanhMaxAbsErr + u.
+// Worst case: it grows geometrically unless f_max + rho (c_max / 4 + 2) < 1,
+// so tests use small recurrent weights for long sequences.
+inline float LstmAbsErr(size_t units, size_t t, float z_abs, float rho) {
+  const float f_max = 1.0f / (1.0f + std::exp(-(z_abs + 1.0f)));
+  const float c_lim = 1.0f / (1.0f - f_max);
+  float eh = 0, ec = 0;
+  for (size_t s = 0; s < t; ++s) {
+    const float cmax =
+        static_cast<float>(s + 1) < c_lim ? static_cast<float>(s + 1) : c_lim;
+    const float ez = SumRelErr(units, 1) * z_abs + rho * eh;
+    const float eg = 0.25f * ez + kSigmoidMaxAbsErr;
+    const float ej = ez + kTanhMaxAbsErr;
+    ec = f_max * ec + eg * cmax + eg + ej + 3 * kUnitRoundoff * (cmax + 1);
+    eh = eg + ec + kTanhMaxAbsErr + kUnitRoundoff;
+  }
+  return eh;
+}
 
 }  // namespace edgebert::kernels::tol
 

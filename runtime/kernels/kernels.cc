@@ -97,21 +97,6 @@ void BiasGeluErfImpl(float* x, const float* bias, size_t rows, size_t cols) {
   }
 }
 
-// Max of x[0, n), n >= 1.
-HWY_INLINE float MaxRow(const float* HWY_RESTRICT x, size_t n) {
-  const DF d;
-  const size_t N = hn::Lanes(d);
-  float m = x[0];
-  size_t i = 0;
-  if (n >= N) {
-    auto vm = hn::LoadU(d, x);
-    for (i = N; i + N <= n; i += N) vm = hn::Max(vm, hn::LoadU(d, x + i));
-    m = hn::GetLane(hn::MaxOfLanes(d, vm));
-  }
-  for (; i < n; ++i) m = x[i] > m ? x[i] : m;
-  return m;
-}
-
 // x[i] = exp(x[i] - max) (det::ExpNonPositive); returns the sum of the new
 // values (det::FixedSum).
 HWY_INLINE float ExpShiftRow(float* HWY_RESTRICT x, float max, size_t n) {
@@ -131,25 +116,6 @@ HWY_INLINE float ExpShiftRow(float* HWY_RESTRICT x, float max, size_t n) {
     hn::StoreU(e, d1, x + i);
   }
   return det::FixedSum(x, n);
-}
-
-HWY_INLINE void ScaleRow(float* HWY_RESTRICT x, float s, size_t n) {
-  const DF d;
-  const size_t N = hn::Lanes(d);
-  const auto vs = hn::Set(d, s);
-  size_t i = 0;
-  for (; i + N <= n; i += N)
-    hn::StoreU(hn::Mul(hn::LoadU(d, x + i), vs), d, x + i);
-  for (; i < n; ++i) x[i] *= s;
-}
-
-void SoftmaxRowsImpl(float* x, size_t rows, size_t cols) {
-  if (cols == 0) return;
-  for (size_t row = 0; row < rows; ++row) {
-    float* xr = x + row * cols;
-    const float sum = ExpShiftRow(xr, MaxRow(xr, cols), cols);
-    ScaleRow(xr, 1.0f / sum, cols);
-  }
 }
 
 // Attention tiling. kTileRows query rows share every load of K^T and V; each
@@ -450,21 +416,6 @@ void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
   }
 }
 
-void ExpNonPositiveImpl(const float* x, size_t n, float* y) {
-  const DF d;
-  const D1 d1;
-  const size_t N = hn::Lanes(d);
-  size_t i = 0;
-  for (; i + N <= n; i += N) {
-    hn::StoreU(det::ExpNonPositive(d, hn::LoadU(d, x + i)), d, y + i);
-  }
-  for (; i < n; ++i) {
-    hn::StoreU(det::ExpNonPositive(d1, hn::LoadU(d1, x + i)), d1, y + i);
-  }
-}
-
-bool HasFmaImpl() { return HWY_NATIVE_FMA != 0; }
-
 int64_t TargetImpl() { return HWY_TARGET; }
 
 }  // namespace edgebert::kernels::HWY_NAMESPACE
@@ -475,17 +426,8 @@ namespace edgebert::kernels {
 
 HWY_EXPORT(AddLayerNormImpl);
 HWY_EXPORT(BiasGeluErfImpl);
-HWY_EXPORT(SoftmaxRowsImpl);
 HWY_EXPORT(AttentionImpl);
 HWY_EXPORT(TargetImpl);
-HWY_EXPORT(ExpNonPositiveImpl);
-HWY_EXPORT(HasFmaImpl);
-
-void ExpNonPositive(const float* x, size_t n, float* y) {
-  HWY_DYNAMIC_DISPATCH(ExpNonPositiveImpl)(x, n, y);
-}
-
-bool ActiveTargetHasFma() { return HWY_DYNAMIC_DISPATCH(HasFmaImpl)(); }
 
 void AddLayerNorm(const float* x, const float* residual, const float* gamma,
                   const float* beta, float eps, size_t rows, size_t cols,
@@ -497,10 +439,6 @@ void AddLayerNorm(const float* x, const float* residual, const float* gamma,
 
 void BiasGeluErf(float* x, const float* bias, size_t rows, size_t cols) {
   HWY_DYNAMIC_DISPATCH(BiasGeluErfImpl)(x, bias, rows, cols);
-}
-
-void SoftmaxRows(float* x, size_t rows, size_t cols) {
-  HWY_DYNAMIC_DISPATCH(SoftmaxRowsImpl)(x, rows, cols);
 }
 
 size_t AttentionScratchFloats(size_t seq) {

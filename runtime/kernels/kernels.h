@@ -33,7 +33,6 @@ void BiasGeluErf(float* x, const float* bias, size_t rows, size_t cols);
 //   P = softmax(Q_h K_h^T * scale + mask_add[None, :]) over the key axis,
 //   ctx[:, h*d : (h+1)*d] = P V_h.
 // qkv: seq x qkv_stride (qkv_stride >= 3H); ctx: seq x ctx_stride.
-// mask_add: seq additive key mask (0 or e.g. -10000), may be null.
 // scratch: at least AttentionScratchFloats(seq) floats (valid for any
 // smaller seq too; 132 * seq rounded up to 64), private to the caller (one
 // per concurrent caller); need not be initialized.
@@ -44,18 +43,6 @@ void Attention(const float* qkv, size_t qkv_stride, size_t seq,
                size_t num_heads, size_t head_dim, float scale,
                const float* mask_add, size_t head_begin, size_t head_end,
                float* scratch, float* ctx, size_t ctx_stride);
-
-// Row-wise softmax in place over `cols`, returns nothing; used by the head.
-void SoftmaxRows(float* x, size_t rows, size_t cols);
-
-// y[i] = exp(x[i]) for x[i] <= 0 as the softmax computes it
-// (det::ExpNonPositive: 0 below -64). For tests; x and y may alias.
-void ExpNonPositive(const float* x, size_t n, float* y);
-
-// True when the dispatched target has a fused multiply-add (HWY_NATIVE_FMA).
-// All such targets give bit-identical results for every kernel here, for
-// GemmI8 and for the Highway f32 GEMM (contract in det_math-inl.h).
-bool ActiveTargetHasFma();
 
 // Name of the Highway target these kernels dispatch to on this CPU,
 // e.g. "AVX3_ZEN4", "AVX2", "NEON", "SVE2", "EMU128", "SCALAR".

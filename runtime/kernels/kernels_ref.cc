@@ -79,21 +79,6 @@ void Attention(const float* qkv, size_t qkv_stride, size_t seq,
   }
 }
 
-void SoftmaxRows(float* x, size_t rows, size_t cols) {
-  std::vector<double> e(cols);
-  for (size_t r = 0; r < rows; ++r) {
-    float* xr = x + r * cols;
-    double max = -INFINITY;
-    for (size_t c = 0; c < cols; ++c) max = std::max(max, double{xr[c]});
-    double sum = 0;
-    for (size_t c = 0; c < cols; ++c) {
-      e[c] = std::exp(xr[c] - max);
-      sum += e[c];
-    }
-    for (size_t c = 0; c < cols; ++c) xr[c] = static_cast<float>(e[c] / sum);
-  }
-}
-
 void GemmF32(const float* x, const float* w, const float* bias, size_t m,
              size_t k, size_t n, float* y) {
   for (size_t i = 0; i < m; ++i) {

@@ -17,7 +17,6 @@ void Attention(const float* qkv, size_t qkv_stride, size_t seq,
                size_t num_heads, size_t head_dim, float scale,
                const float* mask_add, size_t head_begin, size_t head_end,
                float* ctx, size_t ctx_stride);
-void SoftmaxRows(float* x, size_t rows, size_t cols);
 // y[M, N] = x[M, K] * w[N, K]^T + bias[N] (bias may be null), double sums.
 void GemmF32(const float* x, const float* w, const float* bias, size_t m,
              size_t k, size_t n, float* y);

@@ -9,11 +9,13 @@
 //     h   = GELU(x Wi^T + bi)                        [n, I]
 //     x   = LN(h Wo2^T + bo2 + x)
 //   logits = x Wc^T + bc                            [n, L]
-// All windows are run unpadded (exact length), so no attention mask is
-// needed.
+// Windows run unpadded (exact length), or padded to a fixed length with an
+// additive attention mask over the padding keys (Encode's `valid`).
 //
-// Memory: one arena, sized at Create() for max_seq tokens; Forward() does not
-// allocate. Not reentrant (see Tagger's concurrency contract).
+// Memory: the weights (EncoderWeights) are shared by every Encoder of a model;
+// an Encoder owns only one arena, sized at Create() for max_seq tokens.
+// Forward() does not allocate. Not reentrant (one Encoder per Tagger, see
+// Tagger's concurrency contract).
 #ifndef EDGEBERT_RUNTIME_MODEL_ENCODER_H_
 #define EDGEBERT_RUNTIME_MODEL_ENCODER_H_
 
@@ -27,22 +29,34 @@
 #include <vector>
 
 #include "runtime/base/status.h"
+#include "runtime/model/encoder_weights.h"
 #include "runtime/model/linear.h"
-#include "runtime/model/model_file.h"
 
 namespace edgebert {
 
 class Encoder {
  public:
+  // `weights` must outlive the Encoder. InvalidArgument unless
+  // 3 <= max_seq <= max_position_embeddings.
   static StatusOr<std::unique_ptr<Encoder>> Create(
-      const ModelFile& file, size_t max_seq,
-      GemmF32::Backend f32_backend = GemmF32::Backend::kAuto);
+      const EncoderWeights& weights, size_t max_seq);
   ~Encoder();
 
   // ids: n token ids (incl. [CLS]/[SEP]), 1 <= n <= max_seq, each in
   // [0, vocab) (the tokenizer guarantees it). Returns logits [n, labels],
-  // valid until the next call.
+  // valid until the next call. Requires has_classifier().
   const float* Forward(const int32_t* ids, size_t n, pthreadpool_t pool);
+
+  // The encoder output [n, hidden] (before the classifier), valid until the
+  // next call. Positions >= valid are padding: keys there get the additive
+  // mask -10000 (google-research/bert), so rows < valid do not depend on
+  // them (up to exp(-10000) = 0); their own rows are still computed.
+  // 1 <= valid <= n <= max_seq.
+  const float* Encode(const int32_t* ids, size_t n, size_t valid,
+                      pthreadpool_t pool);
+  // False for a BiLstmCrf head (its classifier belongs to the head).
+  bool has_classifier() const { return w_.classifier != nullptr; }
+  size_t hidden_size() const { return w_.hidden; }
 
   // Called after every GEMM with (layer or -1, name, x, y, rows, k, n).
   using Observer = std::function<void(int, const char*, const float*,
@@ -50,46 +64,26 @@ class Encoder {
   void SetObserver(Observer o) { observer_ = std::move(o); }
 
   size_t max_seq() const { return max_seq_; }
-  size_t num_labels() const { return labels_; }
   size_t arena_bytes() const { return arena_bytes_; }
-  size_t owned_weight_bytes() const;
-  std::string gemm_kinds() const;  // e.g. "xnnpack" or "int8,xnnpack"
 
  private:
-  struct Layer {
-    std::unique_ptr<Linear> qkv, attn_out, ffn_in, ffn_out;
-    const float *attn_ln_g, *attn_ln_b, *ffn_ln_g, *ffn_ln_b;
-  };
-  // Each table is f32 [rows, H], or int8 [rows, H] with one scale per row
-  // (scales != null; value = scale[r] * q[r, d], runtime/quant/codec.h).
-  struct Embeddings {
-    const TensorView* word = nullptr;  // [V, H]
-    const float* word_scales = nullptr;
-    const TensorView* position = nullptr;  // [P, H]
-    const float* position_scales = nullptr;
-    const TensorView* token_type = nullptr;  // [T, H]
-    const float* token_type_scales = nullptr;
-    const float *ln_g = nullptr, *ln_b = nullptr;
-  };
-
-  Encoder() = default;
+  explicit Encoder(const EncoderWeights& w) : w_(w) {}
   void GatherEmbeddings(const int32_t* ids, size_t n, float* x) const;
-  void RunLinear(Linear& l, int layer, const char* name, const float* x,
+  void EmbedPositions(size_t n);
+  void RunLinear(const Linear& l, int layer, const char* name, const float* x,
                  size_t n, float* y, pthreadpool_t pool);
-  void RunAttention(const float* qkv, size_t n, float* ctx, pthreadpool_t pool);
+  Status PlanArena(size_t max_seq);
 
-  size_t hidden_ = 0, heads_ = 0, inter_ = 0, labels_ = 0, max_seq_ = 0;
-  float eps_ = 0;
-  Embeddings emb_;
-  std::vector<Layer> layers_;
-  std::unique_ptr<Linear> classifier_;
+  const EncoderWeights& w_;
+  size_t max_seq_ = 0;
   Observer observer_;
 
   // Arena (64-byte aligned slices).
   void* arena_ = nullptr;
   size_t arena_bytes_ = 0;
   float *x_ = nullptr, *qkv_ = nullptr, *ctx_ = nullptr, *tmp_ = nullptr,
-        *inter_buf_ = nullptr, *logits_ = nullptr, *attn_scratch_ = nullptr;
+        *inter_buf_ = nullptr, *logits_ = nullptr, *attn_scratch_ = nullptr,
+        *mask_ = nullptr;
   void* gemm_scratch_ = nullptr;
   size_t attn_scratch_floats_ = 0;
 

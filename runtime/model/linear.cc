@@ -3,8 +3,10 @@
 #include <cmath>
 #include <vector>
 
+#include "runtime/kernels/activation.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/kernels/quantize_i8.h"
 #include "runtime/model/model_file.h"
 #include "runtime/ops/gemm_f32.h"
 #include "runtime/quant/codec.h"
@@ -17,10 +19,11 @@ class LinearF32 final : public Linear {
   LinearF32(std::unique_ptr<GemmF32> gemm, size_t k, size_t n, Activation act)
       : Linear(k, n, act), gemm_(std::move(gemm)) {}
   void Run(const float* x, size_t m, float* y, void* /*scratch*/,
-           pthreadpool_t pool) override {
+           pthreadpool_t pool) const override {
     gemm_->Run(x, m, y, pool);
-    if (act_ == Activation::kGeluErf) {
-      kernels::BiasGeluErf(y, nullptr, m, n_);
+    if (act_ != Activation::kNone) {
+      kernels::BiasActivation(y, nullptr, m, n_,
+                              static_cast<kernels::Act>(act_));
     }
   }
   size_t ScratchBytes(size_t) const override { return 0; }
@@ -39,17 +42,14 @@ class LinearI8 final : public Linear {
            Activation act)
       : Linear(w.k, w.n, act), w_(w), inv_smooth_(std::move(inv_smooth)) {}
   void Run(const float* x, size_t m, float* y, void* scratch,
-           pthreadpool_t pool) override {
+           pthreadpool_t pool) const override {
     int8_t* xq = static_cast<int8_t*>(scratch);
     float* row_scales = reinterpret_cast<float*>(xq + RowScalesOffset(m));
     kernels::QuantizeActivations(
         x, m, k_, k_, inv_smooth_.empty() ? nullptr : inv_smooth_.data(), xq,
         row_scales);
     kernels::GemmI8(w_, xq, row_scales, m, y, n_,
-                    act_ == Activation::kGeluErf
-                        ? kernels::GemmI8Epilogue::kGeluErf
-                        : kernels::GemmI8Epilogue::kNone,
-                    pool);
+                    static_cast<kernels::GemmI8Epilogue>(act_), pool);
   }
   size_t ScratchBytes(size_t max_m) const override {
     return RowScalesOffset(max_m) + max_m * sizeof(float);
@@ -150,6 +150,12 @@ StatusOr<std::unique_ptr<Linear>> CreateLinear(const ModelFile& file,
     view.k = k;
     return std::unique_ptr<Linear>(
         new LinearI8(view, std::move(inv_smooth), act));
+  }
+  if (w->meta->dtype() == fb::DType::I8) {
+    return FailedPrecondition("model file '" + file.path() + "': tensor '" +
+                              weight_name + "' has layout " +
+                              fb::EnumNameLayout(w->meta->layout()) +
+                              ", an int8 GEMM weight needs I8PackedK4");
   }
   return Unimplemented("model file '" + file.path() + "': tensor '" +
                        weight_name + "' has dtype " +

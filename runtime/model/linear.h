@@ -1,11 +1,13 @@
 // A fully-connected layer of the encoder, independent of its weight format:
-//   y[m, n] = act(x[m, k] * W[n, k]^T + b[n]),  act = identity or GELU (erf).
+//   y[m, n] = act(x[m, k] * W[n, k]^T + b[n]),  act = identity, GELU (erf or
+//   tanh form) or ReLU (runtime/kernels/activation.h).
 // Implementations: f32 (GemmF32: XNNPACK or Highway) and int8 (dynamic
 // per-row activation quantization x per-channel int8 weights, used zero-copy
 // from the model file).
 //
-// Thread safety: Run() is not reentrant per object (backends keep per-call
-// state); work inside Run() is spread over `pool`.
+// Thread safety: Run() is const and may be called concurrently from several
+// threads (distinct x, y and scratch): one Linear serves every Tagger of a
+// model. Work inside Run() is spread over `pool`.
 #ifndef EDGEBERT_RUNTIME_MODEL_LINEAR_H_
 #define EDGEBERT_RUNTIME_MODEL_LINEAR_H_
 
@@ -22,7 +24,8 @@ namespace edgebert {
 
 class ModelFile;
 
-enum class Activation { kNone, kGeluErf };
+// Values equal kernels::Act and kernels::GemmI8Epilogue.
+enum class Activation { kNone = 0, kGeluErf = 1, kGeluTanh = 2, kRelu = 3 };
 
 class Linear {
  public:
@@ -30,7 +33,7 @@ class Linear {
   // x: m rows, stride k. y: m rows, stride n. scratch: ScratchBytes(m)
   // bytes, 64-byte aligned, owned by the caller (the encoder arena).
   virtual void Run(const float* x, size_t m, float* y, void* scratch,
-                   pthreadpool_t pool) = 0;
+                   pthreadpool_t pool) const = 0;
   // Scratch needed for up to `max_m` rows.
   virtual size_t ScratchBytes(size_t max_m) const = 0;
   // Bytes of weights this object owns beyond the model mapping.

@@ -14,9 +14,29 @@ inline constexpr const char* kPositionEmbeddings = "embeddings.position";
 inline constexpr const char* kTokenTypeEmbeddings = "embeddings.token_type";
 inline constexpr const char* kEmbeddingLnGamma = "embeddings.ln.gamma";  // [H]
 inline constexpr const char* kEmbeddingLnBeta = "embeddings.ln.beta";    // [H]
-// [labels, hidden], [labels]
+// [labels, in], [labels]; in = hidden, or for a BiLstmCrf head the width of
+// project.hidden (else 2 * lstm_units). TF output_weights / project/logits.
 inline constexpr const char* kClassifierWeight = "classifier.weight";
 inline constexpr const char* kClassifierBias = "classifier.bias";
+
+// BiLstmCrf head (schema Head: U = lstm_units, P = project_hidden).
+// Per direction d in {"fw", "bw"} and stacked cell c, "lstm.<d>.<c>.<suffix>"
+// (TF LSTMCell kernel [in + U, 4U] split by rows; gate columns i, j, f, o):
+//   input.weight [4U, in]   = kernel[0, in)^T (in = hidden for c = 0, else U)
+//   input.bias   [4U]       = bias
+//   recurrent    [U, 4U]    = kernel[in, in + U)  ([in, out] layout, f32)
+// project.hidden.weight [P, 2U], project.hidden.bias [P] (TF project/hidden
+// W^T, b; followed by tanh).
+inline constexpr const char* kLstmInputWeight = "input.weight";
+inline constexpr const char* kLstmInputBias = "input.bias";
+inline constexpr const char* kLstmRecurrent = "recurrent";
+inline constexpr const char* kProjectHiddenWeight = "project.hidden.weight";
+inline constexpr const char* kProjectHiddenBias = "project.hidden.bias";
+
+inline std::string Lstm(bool backward, int cell, const char* suffix) {
+  return std::string("lstm.") + (backward ? "bw." : "fw.") +
+         std::to_string(cell) + "." + suffix;
+}
 
 // Per layer i, "layer.<i>.<suffix>":
 //   attention.qkv.weight [3H, H]   rows: query rows, then key, then value

@@ -20,7 +20,8 @@ namespace {
 class HighwayGemm final : public GemmF32 {
  public:
   explicit HighwayGemm(kernels::GemmF32Hwy gemm) : gemm_(std::move(gemm)) {}
-  void Run(const float* x, size_t m, float* y, pthreadpool_t pool) override {
+  void Run(const float* x, size_t m, float* y,
+           pthreadpool_t pool) const override {
     gemm_.Run(x, m, y, pool);
   }
   size_t packed_bytes() const override { return gemm_.packed_bytes(); }
@@ -35,8 +36,10 @@ class XnnpackGemm final : public GemmF32 {
  public:
   XnnpackGemm(xnn_operator_t op, size_t k, size_t n) : op_(op), k_(k), n_(n) {}
   ~XnnpackGemm() override { xnn_delete_operator(op_); }
-  void Run(const float* x, size_t m, float* y, pthreadpool_t pool) override {
+  void Run(const float* x, size_t m, float* y,
+           pthreadpool_t pool) const override {
     if (m == 0) return;
+    std::lock_guard<std::mutex> lock(mu_);  // setup state lives in op_.
     // Both calls only fail on invalid arguments (a bug here, not bad input).
     EB_CHECK(xnn_setup_fully_connected_nc_f32(op_, m, x, y, pool) ==
              xnn_status_success);
@@ -48,6 +51,7 @@ class XnnpackGemm final : public GemmF32 {
   const char* backend_name() const override { return "xnnpack"; }
 
  private:
+  mutable std::mutex mu_;
   xnn_operator_t op_;
   size_t k_, n_;
 };

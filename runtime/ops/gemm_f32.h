@@ -4,8 +4,10 @@
 //
 // Create() packs the weights (the backend owns a copy; the caller's W and b
 // may be released afterwards). Run() does not allocate.
-// Thread safety: one Run() at a time per object (XNNPACK operators hold
-// per-call setup state).
+// Thread safety: Run() may be called concurrently (one GemmF32 serves every
+// Tagger of a model). Highway: fully concurrent. XNNPACK: its operators hold
+// per-call setup state, so concurrent Run()s of one object are serialized by
+// a mutex (different objects still run concurrently).
 #ifndef EDGEBERT_RUNTIME_OPS_GEMM_F32_H_
 #define EDGEBERT_RUNTIME_OPS_GEMM_F32_H_
 
@@ -33,7 +35,8 @@ class GemmF32 {
                                                    size_t n, Backend backend);
   virtual ~GemmF32() = default;
   // x: m rows of stride k; y: m rows of stride n.
-  virtual void Run(const float* x, size_t m, float* y, pthreadpool_t pool) = 0;
+  virtual void Run(const float* x, size_t m, float* y,
+                   pthreadpool_t pool) const = 0;
   virtual size_t packed_bytes() const = 0;
   // Backend chosen by kAuto: "xnnpack" or "highway".
   static const char* BackendName();

@@ -389,17 +389,9 @@ void Tokenizer::Impl::Normalize(Scratch* s) const {
   const uint32_t n = static_cast<uint32_t>(s->cps.size());
   for (uint32_t i = 0; i < n; ++i) {
     char32_t c = s->cps[i];
-    if (IsPlainIdeograph(c)) {
-      if (o.tokenize_chinese_chars && IsChineseChar(c)) {
-        push(' ', i);
-        push(c, i);
-        push(' ', i);
-      } else {
-        push(c, i);
-      }
-      continue;
-    }
-    if (o.clean_text) {
+    // Plain ideographs are neither controls nor whitespace: the common Chinese
+    // path skips those property lookups.
+    if (o.clean_text && !IsPlainIdeograph(c)) {
       if (c == 0 || c == 0xFFFD || IsBertControl(c)) continue;
       if (IsWhiteSpaceProp(c)) c = ' ';
     }
@@ -470,7 +462,9 @@ void Tokenizer::Impl::EmitWord(const NChar* w, size_t n, uint32_t word_index,
       base = s->key.data();
       head = prefix.size();
     }
-    size_t end = n;
+    // A piece spans at most max_piece_bytes chars (each >= 1 byte): longer
+    // candidates cannot match, so WordPiece stays linear in the word.
+    size_t end = std::min(n, start + max_piece_bytes);
     int32_t id = -1;
     for (; end > start; --end) {
       const size_t len = head + at[end] - at[start];
@@ -489,6 +483,35 @@ void Tokenizer::Impl::EmitWord(const NChar* w, size_t n, uint32_t word_index,
   }
 }
 
+Status ValidateTokenizerOptions(const TokenizerOptions& options) {
+  if (options.max_input_chars_per_word < 1 ||
+      options.max_input_chars_per_word > kMaxInputCharsPerWordLimit) {
+    return InvalidArgument("tokenizer max_input_chars_per_word = " +
+                           std::to_string(options.max_input_chars_per_word) +
+                           " is outside [1, " +
+                           std::to_string(kMaxInputCharsPerWordLimit) + "]");
+  }
+  if (options.unk_token.size() > kMaxPieceBytes ||
+      options.continuing_prefix.size() > kMaxPieceBytes) {
+    return InvalidArgument(
+        "tokenizer unk_token (" + std::to_string(options.unk_token.size()) +
+        " bytes) or continuing_prefix (" +
+        std::to_string(options.continuing_prefix.size()) +
+        " bytes) is longer than " + std::to_string(kMaxPieceBytes) + " bytes");
+  }
+  return Status::Ok();
+}
+
+Status ValidateVocabPiece(std::string_view piece, size_t id) {
+  if (piece.size() > kMaxPieceBytes) {
+    return InvalidArgument("tokenizer vocab piece " + std::to_string(id) +
+                           " is " + std::to_string(piece.size()) +
+                           " bytes, longer than " +
+                           std::to_string(kMaxPieceBytes));
+  }
+  return Status::Ok();
+}
+
 StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Create(
     std::vector<std::string> vocab, const TokenizerOptions& options) {
   if (vocab.empty()) return InvalidArgument("tokenizer vocab is empty");
@@ -497,10 +520,9 @@ StatusOr<std::unique_ptr<Tokenizer>> Tokenizer::Create(
                            std::to_string(vocab.size()) +
                            " entries, more than INT32_MAX");
   }
-  if (options.max_input_chars_per_word < 0) {
-    return InvalidArgument("max_input_chars_per_word is " +
-                           std::to_string(options.max_input_chars_per_word) +
-                           ", must be >= 0");
+  EB_RETURN_IF_ERROR(ValidateTokenizerOptions(options));
+  for (size_t i = 0; i < vocab.size(); ++i) {
+    EB_RETURN_IF_ERROR(ValidateVocabPiece(vocab[i], i));
   }
   auto impl = std::make_unique<Impl>();
   impl->vocab = std::move(vocab);

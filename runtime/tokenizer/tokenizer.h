@@ -27,6 +27,12 @@
 
 namespace edgebert {
 
+// Bounds on the parameters, checked by ValidateTokenizerOptions and Create:
+// WordPiece costs O(chars * max piece bytes) per word, so both are capped
+// (Hugging Face's defaults: 100 chars; real vocab pieces are < 64 bytes).
+inline constexpr int kMaxInputCharsPerWordLimit = 1024;
+inline constexpr size_t kMaxPieceBytes = 1024;
+
 struct TokenizerOptions {
   bool clean_text = true;
   bool tokenize_chinese_chars = true;
@@ -47,10 +53,18 @@ struct Token {
   bool continuation;    // true for non-first pieces of a word ("##...").
 };
 
+// InvalidArgument naming the parameter, its value and the bound when
+// max_input_chars_per_word is outside [1, kMaxInputCharsPerWordLimit] or
+// unk_token / continuing_prefix is longer than kMaxPieceBytes.
+Status ValidateTokenizerOptions(const TokenizerOptions& options);
+
+// InvalidArgument naming the id when a piece is longer than kMaxPieceBytes.
+Status ValidateVocabPiece(std::string_view piece, size_t id);
+
 class Tokenizer {
  public:
-  // vocab[i] is the piece of id i. Fails if unk_token is not in the vocab
-  // or the vocab is empty.
+  // vocab[i] is the piece of id i. Fails if unk_token is not in the vocab,
+  // the vocab is empty, or a piece or option is out of bounds (above).
   static StatusOr<std::unique_ptr<Tokenizer>> Create(
       std::vector<std::string> vocab, const TokenizerOptions& options);
   ~Tokenizer();

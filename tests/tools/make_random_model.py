@@ -38,10 +38,10 @@ import collections
 import json
 import math
 import os
-import struct
 
-import numpy as np
 import torch
+
+from safetensors_io import write_safetensors
 
 HIDDEN = 64
 LAYERS = 2
@@ -172,33 +172,27 @@ def forward(w, ids, types, mask):
   return x @ w["classifier.weight"].T + w["classifier.bias"]
 
 
-def write_safetensors(path, tensors, dtype):
-  """tensors: name -> float32 torch tensor, stored as dtype F32/F16/BF16."""
-  header = {}
-  blobs = []
-  offset = 0
-  for name, t in tensors.items():
-    if dtype == "F32":
-      raw = t.contiguous().numpy().astype("<f4").tobytes()
-    elif dtype == "F16":
-      raw = t.contiguous().numpy().astype("<f2").tobytes()
-    elif dtype == "BF16":
-      raw = (t.to(torch.bfloat16).view(torch.int16).numpy().astype("<i2")
-             .tobytes())
+def reference_inputs(vocab, gen):
+  """The reference sequences: [CLS] + random ids (>= 5) + [SEP] of
+  SEQ_LENGTHS tokens (just [CLS] for 1), mask all ones; the 31-token one
+  carries a second segment (token type 1 on its last 15 tokens)."""
+  cls_id, sep_id = vocab.index("[CLS]"), vocab.index("[SEP]")
+  out = []
+  for n in SEQ_LENGTHS:
+    if n == 1:
+      ids = [cls_id]
     else:
-      raise ValueError(dtype)
-    header[name] = {"dtype": dtype, "shape": list(t.shape),
-                    "data_offsets": [offset, offset + len(raw)]}
-    blobs.append(raw)
-    offset += len(raw)
-  header["__metadata__"] = {"format": "pt"}
-  text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-  text += b" " * ((8 - len(text) % 8) % 8)
-  with open(path, "wb") as f:
-    f.write(struct.pack("<Q", len(text)))
-    f.write(text)
-    for raw in blobs:
-      f.write(raw)
+      body = torch.randint(5, len(vocab), (n - 2,), generator=gen).tolist()
+      ids = [cls_id] + body + [sep_id]
+    types = [0] * n if n != 31 else [0] * 16 + [1] * 15
+    out.append({"input_ids": ids, "token_type_ids": types,
+                "attention_mask": [1] * n})
+  return out
+
+
+def logits_json(logits):
+  """[n][labels] tensor -> nested lists of 9-significant-digit floats."""
+  return [[float("%.9g" % v) for v in row] for row in logits.tolist()]
 
 
 def main():
@@ -240,26 +234,13 @@ def main():
   write_safetensors(os.path.join(args.out, "model_bf16.safetensors"), w,
                     "BF16")
 
-  cls_id, sep_id = vocab.index("[CLS]"), vocab.index("[SEP]")
   sequences = []
   with torch.no_grad():
-    for n in SEQ_LENGTHS:
-      if n == 1:
-        ids = [cls_id]
-      else:
-        body = torch.randint(5, len(vocab), (n - 2,), generator=gen).tolist()
-        ids = [cls_id] + body + [sep_id]
-      # The 31-token sequence carries a second segment (token type 1).
-      types = [0] * n if n != 31 else [0] * 16 + [1] * 15
-      mask = [1] * n
-      logits = forward(w, ids, types, mask)
-      sequences.append({
-          "input_ids": ids,
-          "token_type_ids": types,
-          "attention_mask": mask,
-          "logits": [[float("%.9g" % v) for v in row]
-                     for row in logits.tolist()],
-      })
+    for seq in reference_inputs(vocab, gen):
+      logits = forward(w, seq["input_ids"], seq["token_type_ids"],
+                       seq["attention_mask"])
+      seq["logits"] = logits_json(logits)
+      sequences.append(seq)
   ref = {
       "description": "float64 logits of HF BertForTokenClassification "
                      "semantics for model.safetensors (F32 weights)",

@@ -1,0 +1,31 @@
+# TensorFlow checkpoint reader, label maps and --inspect
+# (tests/tf_bundle_test.cc, tests/labels_test.cc, tests/inspect_test.cc).
+edgebert_test(tf_bundle_test SOURCES tf_bundle_test.cc
+  LIBS edgebert_tf_bundle)
+target_include_directories(tf_bundle_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")
+
+edgebert_test(labels_test SOURCES labels_test.cc LIBS edgebert_labels)
+
+edgebert_test(inspect_test SOURCES inspect_test.cc LIBS edgebert_inspect)
+target_include_directories(inspect_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")
+
+# The flag itself: one JSON line per tensor of the committed TF fixture.
+add_test(NAME convert_cli_inspect
+  COMMAND ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:edgebert-convert>
+          --inspect "${CMAKE_SOURCE_DIR}/tests/fixtures/tf/seed_softmax")
+set_tests_properties(convert_cli_inspect PROPERTIES PASS_REGULAR_EXPRESSION
+  "{\"name\":\"bert/encoder/layer_1/attention/self/query/kernel\",\"dtype\":\"float32\",\"shape\":\\[64,64\\]}")
+add_test(NAME convert_cli_inspect_error
+  COMMAND ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:edgebert-convert>
+          --inspect "${CMAKE_SOURCE_DIR}/tests/fixtures/labels")
+set_tests_properties(convert_cli_inspect_error PROPERTIES WILL_FAIL TRUE)
+
+# The fixture writer (tests/tools/write_tf_checkpoint.py) against the
+# committed fixtures and TF's own bytes; host Python, skipped (77) without
+# numpy / python3-snappy.
+if(NOT CMAKE_CROSSCOMPILING AND EXISTS /usr/bin/python3)
+  add_test(NAME tf_writer_check
+    COMMAND /usr/bin/python3 "${CMAKE_SOURCE_DIR}/tests/tools/check_tf_writer.py"
+            "${CMAKE_SOURCE_DIR}" "${EDGEBERT_SHARED_DIR}")
+  set_tests_properties(tf_writer_check PROPERTIES SKIP_RETURN_CODE 77)
+endif()

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "runtime/api/edgebert.h"
+#include "runtime/api/internal.h"
 #include "runtime/head/crf.h"
 #include "runtime/model/bilstm_head.h"
 #include "runtime/model/encoder.h"
@@ -57,7 +58,7 @@ int main(int argc, char** argv) {
   }
   auto model = eb::Model::Load(argv[1]);
   if (!model.ok()) return Fail(model.status());
-  const eb::ModelFile& f = model.value()->file();
+  const eb::ModelFile& f = eb::internal::File(*model.value());
   auto weights = eb::EncoderWeights::Create(f, eb::GemmF32::Backend::kAuto);
   if (!weights.ok()) return Fail(weights.status());
   auto enc = eb::Encoder::Create(*weights.value(), seq);

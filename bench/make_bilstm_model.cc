@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "quantize/convert.h"
+#include "quantize/int8/quantize_int8.h"
+#include "quantize/readers/hf_checkpoint.h"
+#include "quantize/writer/ebm_writer.h"
 #include "runtime/model/tensor_names.h"
 #include "runtime/quant/codec.h"
 
@@ -97,10 +99,11 @@ int main(int argc, char** argv) {
   auto ckpt = eb::LoadHfCheckpoint(input);
   if (!ckpt.ok()) return Fail(ckpt.status());
   std::string report;
-  auto tensors = eb::BuildTensors(ckpt.value(), "int8", &report);
+  auto tensors =
+      eb::QuantizeInt8(ckpt.value(), eb::Int8Options{}, window, &report);
   if (!tensors.ok()) return Fail(tensors.status());
   eb::WriteOptions o;
-  o.precision = "int8";
+  o.precision = eb::Precision::kInt8;
   o.max_seq_len = window;
   eb::Status s = eb::WriteEbm(ckpt.value(), tensors.value(), o, linear);
   if (!s.ok()) return Fail(s);
@@ -130,7 +133,7 @@ int main(int argc, char** argv) {
   ts.push_back(
       F32(eb::names::kClassifierWeight, {l, u}, Random(L * U, 0.1f, &rng)));
   ts.push_back(F32(eb::names::kClassifierBias, {l}, Random(L, 0.1f, &rng)));
-  eb::HeadOptions& h = o.head;
+  eb::HeadOptions& h = ckpt.value().head;
   h.kind = eb::fb::HeadKind::BiLstmCrf;
   h.crf_transitions = Random(L * L, 0.5f, &rng);
   h.crf_span = eb::fb::CrfSpan::Window;

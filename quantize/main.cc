@@ -6,7 +6,8 @@
 //                  [--weight-rounding nearest|gptq]
 //                  [--int8-embeddings all|word] [--quiet]
 // Exit 0 on success; otherwise one line "edgebert-convert: <CODE>: <why>" on
-// stderr, exit 1, and no output file (see Convert in quantize/convert.h).
+// stderr, exit 1, and no output file (see Convert in quantize/convert.h);
+// exit 2 for a command line CLI11 cannot parse.
 #include <cstdio>
 #include <string>
 
@@ -14,9 +15,40 @@
 
 #include "quantize/convert.h"
 #include "quantize/inspect.h"
+#include "quantize/writer/ebm_writer.h"
+
+namespace {
+
+// The enum-valued flags, as spelled on the command line.
+struct EnumFlags {
+  std::string precision, weight_rounding, int8_embeddings;
+};
+
+// Parses the EnumFlags into opt; the error names the flag and its values.
+edgebert::Status ParseEnums(const EnumFlags& f, edgebert::ConvertOptions* opt) {
+  edgebert::StatusOr<edgebert::Precision> p =
+      edgebert::ParsePrecision(f.precision);
+  if (!p.ok()) return p.status();
+  opt->precision = *p;
+  edgebert::StatusOr<edgebert::WeightRounding> r =
+      edgebert::ParseWeightRounding(f.weight_rounding);
+  if (!r.ok()) return r.status();
+  opt->int8.weight_rounding = *r;
+  edgebert::StatusOr<edgebert::Int8Embeddings> e =
+      edgebert::ParseInt8Embeddings(f.int8_embeddings);
+  if (!e.ok()) return e.status();
+  opt->int8.int8_embeddings = *e;
+  return edgebert::Status::Ok();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   edgebert::ConvertOptions opt;
+  edgebert::Int8Options& q = opt.int8;
+  EnumFlags enums{edgebert::PrecisionName(opt.precision),
+                  edgebert::WeightRoundingName(q.weight_rounding),
+                  edgebert::Int8EmbeddingsName(q.int8_embeddings)};
   CLI::App app{
       "Converts a Hugging Face BertForTokenClassification checkpoint "
       "(config.json, vocab.txt, model.safetensors) to an edgebert .ebm "
@@ -30,34 +62,34 @@ int main(int argc, char** argv) {
                  "checkpoint directory (required unless --inspect)");
   app.add_option("--output", opt.output_path,
                  "output .ebm file (required unless --inspect)");
-  app.add_option("--precision", opt.precision, "int8 (default) or f32");
+  app.add_option("--precision", enums.precision, "int8 (default) or f32");
   app.add_option("--max-seq-len", opt.max_seq_len,
                  "longest window in tokens incl. [CLS]/[SEP] (default "
                  "min(128, max_position_embeddings)); the runtime windows long "
                  "text to it");
-  app.add_option("--calibration", opt.calibration_path,
+  app.add_option("--calibration", q.calibration_path,
                  "int8: calibration text (one sentence per line) or BIO file "
                  "('char TAG' lines); enables SmoothQuant smoothing and the "
                  "fidelity measurement against f32");
-  app.add_option("--smooth-alpha", opt.smooth_alpha,
+  app.add_option("--smooth-alpha", q.smooth_alpha,
                  "SmoothQuant migration strength in [0, 1] (default 0.5)");
-  app.add_flag("--alpha-search", opt.alpha_search,
+  app.add_flag("--alpha-search", q.alpha_search,
                "int8: per GEMM, also try alpha 0.2..0.8 and keep the one with "
                "the lowest output error on the calibration sample");
-  app.add_option("--min-fidelity", opt.min_fidelity,
+  app.add_option("--min-fidelity", q.min_fidelity,
                  "int8: keep the worst GEMMs in f32 until the entity F1 of "
                  "int8 against f32 on the calibration sentences is >= X "
                  "(default 0 = off; needs --calibration)");
-  app.add_option("--weight-rounding", opt.weight_rounding,
+  app.add_option("--weight-rounding", enums.weight_rounding,
                  "int8: 'gptq' (default) rounds each GEMM weight with GPTQ "
                  "error feedback through the calibration Hessian (needs "
                  "--calibration, else nearest is used); 'nearest' rounds each "
                  "value to nearest");
-  app.add_option("--int8-embeddings", opt.int8_embeddings,
+  app.add_option("--int8-embeddings", enums.int8_embeddings,
                  "int8: 'word' (default) stores the word embeddings int8 "
                  "(one scale per row) and keeps position / token type f32; "
                  "'all' stores all three tables int8");
-  app.add_option("--calibration-limit", opt.calibration_limit,
+  app.add_option("--calibration-limit", q.calibration_limit,
                  "calibration sentences used (default 512)");
   bool quiet = false;
   app.add_flag("--quiet", quiet, "no progress or summary on stderr");
@@ -84,8 +116,9 @@ int main(int argc, char** argv) {
                  edgebert::kConverterName);
     return 2;
   }
-  opt.progress = !quiet;
-  const edgebert::Status s = edgebert::Convert(opt);
+  q.progress = !quiet;
+  edgebert::Status s = ParseEnums(enums, &opt);
+  if (s.ok()) s = edgebert::Convert(opt);
   if (!s.ok()) {
     std::fprintf(stderr, "%s: %s\n", edgebert::kConverterName,
                  s.ToString().c_str());

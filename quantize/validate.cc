@@ -11,7 +11,7 @@
 
 namespace edgebert {
 
-Status CheckFiniteWeights(const HfCheckpoint& ckpt) {
+Status CheckFiniteWeights(const Checkpoint& ckpt) {
   for (const auto& [name, t] : ckpt.weights) {
     for (size_t i = 0; i < t.data.size(); ++i) {
       if (!std::isfinite(t.data[i])) {

@@ -5,14 +5,14 @@
 
 #include <string>
 
-#include "quantize/convert.h"
+#include "quantize/checkpoint.h"
 #include "runtime/base/status.h"
 
 namespace edgebert {
 
 // Every weight is finite; else the first non-finite value's tensor, flat
 // index and value.
-Status CheckFiniteWeights(const HfCheckpoint& ckpt);
+Status CheckFiniteWeights(const Checkpoint& ckpt);
 
 // Every tensor of `safetensors_path` is used by a model of `num_layers`
 // layers, except the pooler, pretraining heads ("cls.") and the

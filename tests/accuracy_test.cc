@@ -67,10 +67,16 @@ std::string Convert(const std::string& dir, const std::string& precision,
   eb::ConvertOptions o;
   o.input_dir = dir;
   o.output_path = out;
-  o.precision = precision;
-  if (!int8_embeddings.empty()) o.int8_embeddings = int8_embeddings;
-  if (precision == "int8") {
-    o.calibration_path = kShared + "/data/resume_ner/train.char.bio";
+  auto p = eb::ParsePrecision(precision);
+  REQUIRE(p.ok());
+  o.precision = *p;
+  if (!int8_embeddings.empty()) {
+    auto e = eb::ParseInt8Embeddings(int8_embeddings);
+    REQUIRE(e.ok());
+    o.int8.int8_embeddings = *e;
+  }
+  if (o.precision == eb::Precision::kInt8) {
+    o.int8.calibration_path = kShared + "/data/resume_ner/train.char.bio";
   }
   eb::Status s = eb::Convert(o);
   REQUIRE_MESSAGE(s.ok(), s.ToString());

@@ -19,7 +19,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "quantize/checkpoint.h"
 #include "quantize/convert.h"
+#include "quantize/options.h"
 #include "runtime/model/checksum.h"
 #include "runtime/model/file_integrity.h"
 #include "runtime/model/model_file.h"
@@ -150,7 +152,7 @@ Ebm ConvertAndVerify(const std::string& in_dir, const std::string& out,
   edgebert::ConvertOptions opt;
   opt.input_dir = in_dir;
   opt.output_path = out;
-  opt.precision = "f32";
+  opt.precision = edgebert::Precision::kF32;
   opt.max_seq_len = max_seq_len;
   const edgebert::Status s = edgebert::Convert(opt);
   INFO(s.ToString());
@@ -685,11 +687,10 @@ TEST_CASE("convert errors name the problem and leave no output") {
     edgebert::ConvertOptions opt;
     opt.input_dir = dir.path.string();
     opt.output_path = dir / "out.ebm";
-    opt.precision = "f64";
-    edgebert::Status s = edgebert::Convert(opt);
+    edgebert::Status s = edgebert::ParsePrecision("f64").status();
     CHECK(s.code() == StatusCode::kInvalidArgument);
-    CHECK(s.message().find("f64") != std::string::npos);
-    opt.precision = "f32";
+    CHECK(s.message().find("--precision 'f64'") != std::string::npos);
+    opt.precision = edgebert::Precision::kF32;
     opt.max_seq_len = 65;
     s = edgebert::Convert(opt);
     CHECK(s.code() == StatusCode::kInvalidArgument);
@@ -761,7 +762,7 @@ TEST_CASE("converter refuses what would silently change the model (item 8)") {
     edgebert::ConvertOptions opt;
     opt.input_dir = dir.path.string();
     opt.output_path = dir / "ok.ebm";
-    opt.precision = "f32";
+    opt.precision = edgebert::Precision::kF32;
     CHECK(edgebert::Convert(opt).ok());
     m["bert.adapter.weight"] = {"F32", {4}, std::string(16, '\0')};
     WriteSt(dir / "model.safetensors", m);
@@ -791,8 +792,8 @@ TEST_CASE("converter refuses what would silently change the model (item 8)") {
       edgebert::ConvertOptions opt;
       opt.input_dir = kFixture;
       opt.output_path = dir / "out.ebm";
-      opt.calibration_path = kFixture + "/calib.txt";
-      opt.min_fidelity = bad;
+      opt.int8.calibration_path = kFixture + "/calib.txt";
+      opt.int8.min_fidelity = bad;
       const edgebert::Status s = edgebert::Convert(opt);
       CAPTURE(s.ToString());
       CHECK(s.code() == StatusCode::kInvalidArgument);
@@ -807,7 +808,7 @@ TEST_CASE("converter refuses what would silently change the model (item 8)") {
     edgebert::ConvertOptions opt;
     opt.input_dir = kFixture;
     opt.output_path = dir / "link.ebm";
-    opt.precision = "f32";
+    opt.precision = edgebert::Precision::kF32;
     const edgebert::Status s = edgebert::Convert(opt);
     CAPTURE(s.ToString());
     CHECK(s.code() == StatusCode::kInvalidArgument);

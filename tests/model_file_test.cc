@@ -53,8 +53,12 @@ std::vector<uint8_t> Converted(const std::string& precision,
   eb::ConvertOptions o;
   o.input_dir = kFixture;
   o.output_path = p;
-  o.precision = precision;
-  o.int8_embeddings = int8_embeddings;
+  auto prec = eb::ParsePrecision(precision);
+  REQUIRE(prec.ok());
+  o.precision = *prec;
+  auto emb = eb::ParseInt8Embeddings(int8_embeddings);
+  REQUIRE(emb.ok());
+  o.int8.int8_embeddings = *emb;
   const eb::Status s = eb::Convert(o);
   REQUIRE_MESSAGE(s.ok(), s.ToString());
   std::vector<uint8_t> b = ReadAll(p);

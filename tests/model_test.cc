@@ -57,7 +57,7 @@ const std::string& TinyModelPath() {
     eb::ConvertOptions o;
     o.input_dir = kFixture;
     o.output_path = p;
-    o.precision = "f32";
+    o.precision = eb::Precision::kF32;
     eb::Status s = eb::Convert(o);
     REQUIRE_MESSAGE(s.ok(), s.ToString());
     return p;

@@ -18,7 +18,9 @@
 #include <vector>
 
 #include "nlohmann/json.hpp"
-#include "quantize/convert.h"
+#include "quantize/int8/quantize_int8.h"
+#include "quantize/readers/hf_checkpoint.h"
+#include "quantize/writer/ebm_writer.h"
 #include "runtime/api/edgebert.h"
 #include "runtime/head/crf.h"
 #include "runtime/head/tag_scheme.h"
@@ -87,11 +89,12 @@ void Put(std::vector<eb::OutputTensor>* ts, const std::string& name,
 struct Built {
   std::vector<eb::OutputTensor> tensors;
   eb::WriteOptions opt;
+  eb::HeadOptions head;  // replaces the checkpoint's (Linear) head
 };
 
 // The checkpoint's tensors (f32, or int8 as the converter stores them
 // without calibration) with the head `name` of the reference (f32).
-Built BuildHead(const eb::HfCheckpoint& ckpt, const std::string& name,
+Built BuildHead(const eb::Checkpoint& ckpt, const std::string& name,
                 const std::string& precision = "f32") {
   const json& ref = Reference();
   const int64_t L = static_cast<int64_t>(ref["labels"].size());
@@ -101,13 +104,15 @@ Built BuildHead(const eb::HfCheckpoint& ckpt, const std::string& name,
     b.tensors = eb::F32Tensors(ckpt);
   } else {
     std::string report;
-    auto t = eb::BuildTensors(ckpt, precision, &report);
+    eb::Int8Options q;  // no calibration
+    auto t = eb::QuantizeInt8(ckpt, q, ref["padded"].get<int>(), &report);
     REQUIRE_MESSAGE(t.ok(), t.status().ToString());
     b.tensors = std::move(t.value());
   }
-  b.opt.precision = precision;
+  b.opt.precision =
+      precision == "f32" ? eb::Precision::kF32 : eb::Precision::kInt8;
   b.opt.max_seq_len = ref["padded"].get<int>();
-  eb::HeadOptions& h = b.opt.head;
+  eb::HeadOptions& h = b.head;
   if (name == "softmax") return b;
   const json& hw = ref["heads"][name];
   h.kind = fb::HeadKind::Crf;
@@ -157,11 +162,11 @@ Built BuildHead(const eb::HfCheckpoint& ckpt, const std::string& name,
   return b;
 }
 
-const eb::HfCheckpoint& Checkpoint() {
-  static const eb::HfCheckpoint ckpt = [] {
+const eb::Checkpoint& Checkpoint() {
+  static const eb::Checkpoint ckpt = [] {
     auto c = eb::LoadHfCheckpoint(kDir + "/tiny_random");
     REQUIRE_MESSAGE(c.ok(), c.status().ToString());
-    eb::HfCheckpoint k = std::move(c.value());
+    eb::Checkpoint k = std::move(c.value());
     k.activation = fb::Activation::GeluTanh;  // google-research/bert "gelu"
     return k;
   }();
@@ -175,7 +180,9 @@ std::string TempPath(const std::string& name) {
 eb::StatusOr<std::unique_ptr<eb::Model>> Write(const Built& b,
                                                const std::string& name) {
   const std::string path = TempPath(name + ".ebm");
-  eb::Status s = eb::WriteEbm(Checkpoint(), b.tensors, b.opt, path);
+  eb::Checkpoint ckpt = Checkpoint();
+  ckpt.head = b.head;
+  eb::Status s = eb::WriteEbm(ckpt, b.tensors, b.opt, path);
   if (!s.ok()) return s;
   auto m = eb::Model::Load(path, /*verify_checksum=*/true);
   std::remove(path.c_str());
@@ -248,7 +255,7 @@ TEST_CASE("TF heads: BiLSTM-CRF, 1 cell of 5 units, no project/hidden") {
 }
 
 TEST_CASE("TF heads: bad head configurations give clear errors") {
-  const eb::HfCheckpoint& ckpt = Checkpoint();
+  const eb::Checkpoint& ckpt = Checkpoint();
   auto expect_error = [&](Built b, const std::string& what,
                           bool at_tagger = false) {
     auto m = Write(b, "bad");
@@ -266,22 +273,22 @@ TEST_CASE("TF heads: bad head configurations give clear errors") {
   };
   {
     Built b = BuildHead(ckpt, "pytorch_crf");
-    b.opt.head.crf_end.clear();
+    b.head.crf_end.clear();
     expect_error(b, "start/end");
   }
   {
     Built b = BuildHead(ckpt, "crf_only");
-    b.opt.head.crf_transitions.pop_back();
+    b.head.crf_transitions.pop_back();
     expect_error(b, "transitions");
   }
   {
     Built b = BuildHead(ckpt, "bilstm_crf");
-    b.opt.head.lstm_units = 0;
+    b.head.lstm_units = 0;
     expect_error(b, "lstm_units = 0");
   }
   {
     Built b = BuildHead(ckpt, "bilstm_crf");
-    b.opt.head.padded_window = 65;  // > max_position_embeddings 64
+    b.head.padded_window = 65;  // > max_position_embeddings 64
     expect_error(b, "padded_window = 65");
   }
   {
@@ -294,7 +301,7 @@ TEST_CASE("TF heads: bad head configurations give clear errors") {
   }
   {
     Built b = BuildHead(ckpt, "bilstm_crf");
-    b.opt.head.lstm_units = 9;  // tensors hold 8 units
+    b.head.lstm_units = 9;  // tensors hold 8 units
     expect_error(b, "lstm.fw.0.", /*at_tagger=*/true);
   }
   {

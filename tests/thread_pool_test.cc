@@ -139,7 +139,8 @@ std::string ConvertFixture(const eb::testing::TempDir& dir,
   o.input_dir =
       std::string(EDGEBERT_SOURCE_DIR) + "/tests/fixtures/tiny_random";
   o.output_path = dir / ("tiny_" + precision + ".ebm");
-  o.precision = precision;
+  o.precision =
+      precision == "f32" ? eb::Precision::kF32 : eb::Precision::kInt8;
   eb::Status s = eb::Convert(o);
   REQUIRE_MESSAGE(s.ok(), s.ToString());
   return o.output_path;

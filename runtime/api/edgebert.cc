@@ -4,6 +4,7 @@
 #include <cmath>
 #include <mutex>
 
+#include "runtime/api/internal.h"
 #include "runtime/head/crf.h"
 #include "runtime/kernels/activation.h"
 #include "runtime/kernels/gemm_i8.h"
@@ -81,9 +82,22 @@ StatusOr<std::unique_ptr<Model>> Model::Load(const std::string& path,
   open.use_mmap = options.use_mmap;
   StatusOr<std::unique_ptr<ModelFile>> file = ModelFile::Open(path, open);
   if (!file.ok()) return file.status();
+  return FromFile(std::move(file.value()), options.verify_data);
+}
+
+StatusOr<std::unique_ptr<Model>> internal::Access::LoadFromBytes(
+    const uint8_t* data, size_t size, const std::string& name) {
+  StatusOr<std::unique_ptr<ModelFile>> file =
+      ModelFile::FromBytes(data, size, name);
+  if (!file.ok()) return file.status();
+  return Model::FromFile(std::move(file.value()), /*verify_data=*/false);
+}
+
+StatusOr<std::unique_ptr<Model>> Model::FromFile(
+    std::unique_ptr<ModelFile> file, bool verify_data) {
   std::unique_ptr<Model> m(new Model());
-  m->file_ = std::move(file.value());
-  if (options.verify_data) {
+  m->file_ = std::move(file);
+  if (verify_data) {
     EB_RETURN_IF_ERROR(m->file_->VerifyChecksum());
     EB_RETURN_IF_ERROR(m->file_->VerifyWeightSums());
   }
@@ -195,7 +209,7 @@ StatusOr<std::unique_ptr<Tokenizer>> MakeTokenizer(const ModelFile& f) {
 
 // The window a BiLstmCrf model runs padded to (0: none / unpadded).
 uint32_t PaddedWindow(const Model& model, const TaggerOptions& o) {
-  const fb::Head& head = *model.file().model().head();
+  const fb::Head& head = *internal::File(model).model().head();
   if (head.kind() != fb::HeadKind::BiLstmCrf || o.lstm_unpadded) return 0;
   return static_cast<uint32_t>(head.padded_window());
 }
@@ -283,7 +297,7 @@ StatusOr<const EncoderWeights*> Tagger::SharedWeights(
       packed.by_f32_gemm[static_cast<int>(f32_gemm)];
   if (!slot) {
     StatusOr<std::unique_ptr<EncoderWeights>> w =
-        EncoderWeights::Create(model.file(), ToBackend(f32_gemm));
+        EncoderWeights::Create(*model.file_, ToBackend(f32_gemm));
     if (!w.ok()) return w.status();
     slot = std::move(w.value());
   }
@@ -302,7 +316,7 @@ StatusOr<std::unique_ptr<Tagger>> Tagger::Create(const Model& model,
   auto impl = std::make_unique<Impl>();
   impl->model = &model;
   impl->pool = pool;
-  const ModelFile& f = model.file();
+  const ModelFile& f = *model.file_;
   StatusOr<std::unique_ptr<Tokenizer>> tok = MakeTokenizer(f);
   if (!tok.ok()) return tok.status();
   impl->tokenizer = std::move(tok.value());
@@ -453,17 +467,17 @@ std::vector<std::string> Tagger::CharTags(const std::vector<std::string>& chars,
   return CharTagsFromWordLabels(chars, tokens, labels, impl_->label_info);
 }
 
-void Tagger::SetGemmObserver(GemmObserver observer) {
+void internal::Access::SetGemmObserver(Tagger* tagger, GemmObserver observer) {
+  Encoder& encoder = *tagger->impl_->encoder;
   if (!observer) {
-    impl_->encoder->SetObserver(nullptr);
+    encoder.SetObserver(nullptr);
     return;
   }
-  impl_->encoder->SetObserver(
-      [obs = std::move(observer)](int layer, const char* gemm, const float* x,
-                                  const float* y, size_t rows, size_t k,
-                                  size_t n) {
-        obs(GemmObservation{layer, gemm, x, y, rows, k, n});
-      });
+  encoder.SetObserver([obs = std::move(observer)](
+                          int layer, const char* gemm, const float* x,
+                          const float* y, size_t rows, size_t k, size_t n) {
+    obs(GemmObservation{layer, gemm, x, y, rows, k, n});
+  });
 }
 
 MemoryPlan Tagger::memory() const {
@@ -471,7 +485,7 @@ MemoryPlan Tagger::memory() const {
   return MemoryPlan{
       impl_->encoder->arena_bytes() + (h ? h->buffer_bytes() : 0),
       impl_->weights->packed_bytes() + (h ? h->owned_weight_bytes() : 0),
-      impl_->model->file().file_bytes()};
+      impl_->model->file_->file_bytes()};
 }
 
 StatusOr<MemoryPlan> Tagger::PlanMemory(const Model& model,

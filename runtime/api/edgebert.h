@@ -37,7 +37,6 @@
 #define EDGEBERT_RUNTIME_API_EDGEBERT_H_
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,6 +50,9 @@ namespace edgebert {
 
 struct EncoderWeights;
 class ModelFile;
+namespace internal {
+struct Access;  // runtime/api/internal.h
+}  // namespace internal
 
 struct ModelConfig {
   int num_layers, hidden_size, num_heads, intermediate_size;
@@ -88,7 +90,6 @@ class Model {
                                                bool verify_checksum = false);
   ~Model();
   const ModelConfig& config() const { return config_; }
-  const ModelFile& file() const { return *file_; }
   Status VerifyChecksum() const;
   // Bytes of f32 weights packed so far for this model's taggers (once per
   // f32 GEMM backend in use, shared by all taggers; 0 for int8 models with
@@ -102,10 +103,15 @@ class Model {
  private:
   struct Packed;  // Per-backend packed weights, built on first use.
   Model();
+  // Takes an opened, validated file; fills config_. verify_data: also the
+  // data checksum and the int8 weight sums (LoadOptions::verify_data).
+  static StatusOr<std::unique_ptr<Model>> FromFile(
+      std::unique_ptr<ModelFile> file, bool verify_data);
   std::unique_ptr<ModelFile> file_;
   std::unique_ptr<Packed> packed_;
   ModelConfig config_;
   friend class Tagger;
+  friend struct internal::Access;
 };
 
 struct TaggerOptions {
@@ -156,19 +162,6 @@ struct MemoryPlan {
   size_t mapped_bytes;         // the model file mapping (page cache).
 };
 
-// Calibration hook (edgebert-convert uses it): sees the input x [rows, k]
-// and output y [rows, n] of every encoder GEMM after it ran. `gemm` is one of
-// "qkv", "attn_out", "ffn_in" (y after GELU), "ffn_out", "classifier";
-// layer is -1 for the classifier. Pointers are valid during the call only.
-struct GemmObservation {
-  int layer;
-  const char* gemm;
-  const float* x;
-  const float* y;
-  size_t rows, k, n;
-};
-using GemmObserver = std::function<void(const GemmObservation&)>;
-
 class Tagger {
  public:
   static StatusOr<std::unique_ptr<Tagger>> Create(const Model& model,
@@ -194,9 +187,6 @@ class Tagger {
   std::vector<std::string> CharTags(const std::vector<std::string>& chars,
                                     const TagResult& result) const;
 
-  // Null (the default) disables the hook; not for production latency.
-  void SetGemmObserver(GemmObserver observer);
-
   MemoryPlan memory() const;
   // memory() of a tagger created with `options` (creates and drops one; the
   // model keeps the packed weights).
@@ -214,6 +204,7 @@ class Tagger {
       const Model& model, TaggerOptions::F32Gemm f32_gemm);
   std::unique_ptr<Impl> impl_;
   TaggerOptions options_;
+  friend struct internal::Access;
 };
 
 }  // namespace edgebert

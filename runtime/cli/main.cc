@@ -13,6 +13,7 @@
 #include "CLI/CLI.hpp"
 #include "nlohmann/json.hpp"
 #include "runtime/api/edgebert.h"
+#include "runtime/api/internal.h"
 #include "runtime/api/model_info.h"
 #include "runtime/base/thread_pool.h"
 #include "runtime/kernels/gemm_i8.h"
@@ -194,7 +195,7 @@ int RunInfo(const Common& c, bool verify) {
   Loaded l;
   eb::Status s = Load(c, &l, verify);
   if (!s.ok()) return Fail(s);
-  const eb::ModelFile& f = l.model->file();
+  const eb::ModelFile& f = eb::internal::File(*l.model);
   const eb::fb::Model& fm = f.model();
   json j = eb::ModelInfo(*l.model);  // precision, config, labels, head, ...
   j["model"] = c.model;
@@ -335,7 +336,8 @@ int RunBench(const Common& c, const std::string& seqs_s,
     if (!s.ok()) return Fail(s);
     const double load_ms = MsSince(t0);
     const int vocab = l.model->config().vocab_size;
-    const eb::fb::TokenizerConfig& tc = *l.model->file().model().tokenizer();
+    const eb::fb::TokenizerConfig& tc =
+        *eb::internal::File(*l.model).model().tokenizer();
     std::mt19937 rng(42);
     for (size_t seq : seqs) {
       std::vector<int32_t> ids(seq);
@@ -355,19 +357,20 @@ int RunBench(const Common& c, const std::string& seqs_s,
         return ms[std::min(ms.size() - 1,
                            static_cast<size_t>(p * (ms.size() - 1) + 0.5))];
       };
-      json j = {{"model", c.model},
-                {"precision", l.model->config().precision},
-                {"seq", seq},
-                {"threads", eb::PoolThreads(l.pool.get())},
-                {"iters", iters},
-                {"p50_ms", pct(0.5)},
-                {"p90_ms", pct(0.9)},
-                {"min_ms", ms.front()},
-                {"load_ms", load_ms},
-                {"peak_rss_mb", PeakRssMb()},
-                {"file_mb", l.model->file().file_bytes() / 1048576.0},
-                {"arena_mb", l.tagger->memory().arena_bytes / 1048576.0},
-                {"backend", l.tagger->BackendInfo()}};
+      json j = {
+          {"model", c.model},
+          {"precision", l.model->config().precision},
+          {"seq", seq},
+          {"threads", eb::PoolThreads(l.pool.get())},
+          {"iters", iters},
+          {"p50_ms", pct(0.5)},
+          {"p90_ms", pct(0.9)},
+          {"min_ms", ms.front()},
+          {"load_ms", load_ms},
+          {"peak_rss_mb", PeakRssMb()},
+          {"file_mb", eb::internal::File(*l.model).file_bytes() / 1048576.0},
+          {"arena_mb", l.tagger->memory().arena_bytes / 1048576.0},
+          {"backend", l.tagger->BackendInfo()}};
       std::printf("%s\n", Dump(j).c_str());
       std::fflush(stdout);
     }

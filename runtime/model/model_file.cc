@@ -169,6 +169,34 @@ StatusOr<std::unique_ptr<ModelFile>> ModelFile::Open(
   return f;
 }
 
+StatusOr<std::unique_ptr<ModelFile>> ModelFile::FromBytes(
+    const uint8_t* data, size_t size, const std::string& name) {
+  std::unique_ptr<ModelFile> f(new ModelFile());
+  f->path_ = name;
+  f->size_ = size;
+  if (size < 12) {
+    return DataLoss("model image '" + name + "' is " + std::to_string(size) +
+                    " bytes: too short to hold an edgebert header");
+  }
+  EB_RETURN_IF_ERROR(f->AllocateImage("for model image"));
+  std::memcpy(const_cast<uint8_t*>(f->base_), data, size);
+  EB_RETURN_IF_ERROR(f->Validate());
+  return f;
+}
+
+Status ModelFile::AllocateImage(const char* what) {
+  uint8_t* buf = static_cast<uint8_t*>(std::aligned_alloc(
+      kTensorAlignment,
+      (size_ + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment));
+  if (buf == nullptr) {
+    return ResourceExhausted("cannot allocate " + std::to_string(size_) +
+                             " bytes " + what + " '" + path_ + "'");
+  }
+  base_ = buf;
+  mapped_ = false;
+  return Status::Ok();
+}
+
 Status ModelFile::MapOrRead(int fd, bool use_mmap) {
   struct stat st;
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -190,14 +218,8 @@ Status ModelFile::MapOrRead(int fd, bool use_mmap) {
     guard_ = MappingGuard::Register(base_, size_);
     return Status::Ok();
   }
-  uint8_t* buf = static_cast<uint8_t*>(std::aligned_alloc(
-      kTensorAlignment,
-      (size_ + kTensorAlignment - 1) / kTensorAlignment * kTensorAlignment));
-  if (buf == nullptr) {
-    return ResourceExhausted("cannot allocate " + std::to_string(size_) +
-                             " bytes to read model file '" + path_ + "'");
-  }
-  base_ = buf;
+  EB_RETURN_IF_ERROR(AllocateImage("to read model file"));
+  uint8_t* buf = const_cast<uint8_t*>(base_);
   size_t got = 0;
   while (got < size_) {
     const ssize_t r = ::read(fd, buf + got, size_ - got);

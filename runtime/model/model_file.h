@@ -59,6 +59,12 @@ class ModelFile {
  public:
   static StatusOr<std::unique_ptr<ModelFile>> Open(
       const std::string& path, const OpenOptions& options = {});
+  // Copies an in-memory .ebm image of `size` bytes into an aligned heap
+  // buffer (the same in-memory image as Open with use_mmap = false) and
+  // validates it like Open(); `name` stands for the path in messages. For
+  // the converter's calibration runs.
+  static StatusOr<std::unique_ptr<ModelFile>> FromBytes(
+      const uint8_t* data, size_t size, const std::string& name);
   ~ModelFile();
   ModelFile(const ModelFile&) = delete;
   ModelFile& operator=(const ModelFile&) = delete;
@@ -98,6 +104,8 @@ class ModelFile {
  private:
   ModelFile() = default;
   Status MapOrRead(int fd, bool use_mmap);
+  // base_ = an aligned heap buffer of size_ bytes (mapped_ false).
+  Status AllocateImage(const char* what);
   Status Validate();
   Status ValidateFraming(const std::string& where);
   Status ValidateConfig(const std::string& where) const;

@@ -20,8 +20,8 @@ is allowed by the design, none points up):
   5  runtime/head (entities, windows, CRF; uses tokenizer tokens)
   6  runtime/model (model file, encoder, layers)
   7  runtime/api (public API)
-  8  runtime/cli, quantize/ (the converter; uses the runtime, never the
-     reverse)
+  8  runtime/cli, quantize/ (the converter with its subfolders readers/,
+     tf/, int8/, writer/; uses the runtime, never the reverse)
   9  tests/, bench/
 
 Usage: check_includes.py [REPO_ROOT]   (default: the repository holding this

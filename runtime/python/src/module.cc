@@ -86,10 +86,12 @@ void ConvertModel(const std::string& input_dir, const std::string& output,
   ConvertOptions o;
   o.input_dir = input_dir;
   o.output_path = output;
-  o.precision = precision;
-  o.calibration_path = calibration;
+  StatusOr<Precision> p = ParsePrecision(precision);
+  ThrowIfError(p.status());
+  o.precision = *p;
+  o.int8.calibration_path = calibration;
   o.max_seq_len = max_seq_len;
-  o.progress = progress;
+  o.int8.progress = progress;
   Status s;
   {
     py::gil_scoped_release release;

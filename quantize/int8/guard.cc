@@ -1,0 +1,90 @@
+#include "quantize/int8/guard.h"
+
+#include <algorithm>
+#include <map>
+
+#include "quantize/int8/progress.h"
+#include "quantize/int8/tag_all.h"
+
+namespace edgebert {
+namespace {
+
+// Marks the next tensor to keep f32: the highest-error GEMM still int8,
+// then the embeddings in order. Its name, or "" if everything is f32.
+std::string KeepNextF32(const std::vector<GemmSpec>& specs,
+                        std::vector<GemmResult>* gemms,
+                        std::vector<EmbeddingResult>* embeddings) {
+  int worst = -1;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    const GemmResult& r = (*gemms)[i];
+    if (r.kept_f32) continue;
+    if (worst < 0 || !(r.rel_err <= (*gemms)[worst].rel_err)) {
+      worst = static_cast<int>(i);
+    }
+  }
+  if (worst >= 0) {
+    (*gemms)[worst].kept_f32 = true;
+    return specs[worst].weight;
+  }
+  auto next =
+      std::find_if(embeddings->begin(), embeddings->end(),
+                   [](const EmbeddingResult& er) { return !er.kept_f32; });
+  if (next == embeddings->end()) return "";
+  next->kept_f32 = true;
+  return next->name;
+}
+
+}  // namespace
+
+std::vector<OutputTensor> AssembleInt8(
+    const std::vector<OutputTensor>& f32_tensors,
+    const std::vector<GemmSpec>& specs, const std::vector<GemmResult>& gemms,
+    const std::vector<EmbeddingResult>& embeddings) {
+  std::vector<OutputTensor> out = f32_tensors;
+  std::map<std::string, const OutputTensor*> repl;
+  for (size_t i = 0; i < specs.size(); ++i) {
+    if (!gemms[i].kept_f32) repl[specs[i].weight] = &gemms[i].chosen.tensor;
+  }
+  for (const EmbeddingResult& er : embeddings) {
+    if (!er.kept_f32) repl[er.name] = &er.q;
+  }
+  for (OutputTensor& t : out) {
+    auto it = repl.find(t.name);
+    if (it != repl.end()) t = *it->second;
+  }
+  return out;
+}
+
+Status RunGuard(const GuardInput& in, std::vector<GemmResult>* gemms,
+                std::vector<EmbeddingResult>* embeddings,
+                std::vector<OutputTensor>* tensors,
+                std::vector<GuardStep>* steps) {
+  WriteOptions wopt;
+  wopt.precision = Precision::kInt8;
+  wopt.max_seq_len = in.max_seq_len;
+  *tensors = AssembleInt8(*in.f32_tensors, *in.specs, *gemms, *embeddings);
+  for (int iter = 0;; ++iter) {
+    std::vector<SentenceTags> cand_tags;
+    Progress progress(
+        in.progress,
+        iter == 0 ? "measuring int8"
+                  : "re-measuring (" + std::to_string(iter) + " kept f32)",
+        in.sentences->size());
+    EB_RETURN_IF_ERROR(TagAll(SerializeEbm(*in.ckpt, *tensors, wopt),
+                              "int8 candidate model", *in.sentences, nullptr,
+                              &progress, &cand_tags));
+    GuardStep step;
+    step.kept_f32 = iter;
+    step.fidelity = Compare(*in.f32_tags, cand_tags);
+    steps->push_back(step);
+    if (in.min_fidelity <= 0 || step.fidelity.entity_f1 >= in.min_fidelity) {
+      break;
+    }
+    steps->back().next_kept = KeepNextF32(*in.specs, gemms, embeddings);
+    if (steps->back().next_kept.empty()) break;  // everything is f32 already
+    *tensors = AssembleInt8(*in.f32_tensors, *in.specs, *gemms, *embeddings);
+  }
+  return Status::Ok();
+}
+
+}  // namespace edgebert

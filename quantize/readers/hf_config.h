@@ -1,0 +1,22 @@
+// Hugging Face config.json of a BertForTokenClassification checkpoint.
+#ifndef EDGEBERT_QUANTIZE_READERS_HF_CONFIG_H_
+#define EDGEBERT_QUANTIZE_READERS_HF_CONFIG_H_
+
+#include <string>
+
+#include "quantize/checkpoint.h"
+#include "runtime/base/status.h"
+
+namespace edgebert {
+
+// Fills the encoder configuration, activation (hidden_act), labels
+// (id2label) and tag scheme (BIOES if a label starts with E- or S-) of *c.
+// Unimplemented: architecture, model_type, position_embedding_type or
+// activation not supported. InvalidArgument: missing or bad field (named).
+// FailedPrecondition: hidden_size not divisible by num_attention_heads.
+// DataLoss: not a JSON object.
+Status ParseHfConfig(const std::string& path, Checkpoint* c);
+
+}  // namespace edgebert
+
+#endif  // EDGEBERT_QUANTIZE_READERS_HF_CONFIG_H_

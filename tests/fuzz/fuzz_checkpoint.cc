@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <string>
 
-#include "quantize/convert.h"
+#include "quantize/readers/hf_checkpoint.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace eb = edgebert;
@@ -31,7 +31,7 @@ std::string MakeDir() {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const std::string dir = MakeDir();
   eb::fuzz::WriteFile(dir + "/config.json", data, size);
-  eb::StatusOr<eb::HfCheckpoint> ckpt = eb::LoadHfCheckpoint(dir);
+  eb::StatusOr<eb::Checkpoint> ckpt = eb::LoadHfCheckpoint(dir);
   static volatile size_t sink;
   sink = ckpt.ok() ? ckpt.value().weights.size() : 0;  // keep the load.
   return 0;

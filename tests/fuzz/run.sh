@@ -20,12 +20,14 @@ CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja \
   -DEDGEBERT_SANITIZE=address,undefined -DEDGEBERT_BUILD_TESTS=OFF \
   -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache \
   ${EDGEBERT_FUZZ_CMAKE_ARGS:-} >"$build/configure.log" 2>&1 || { cat "$build/configure.log"; exit 1; }
-nice cmake --build "$build" -j2 || exit 1
-
 names=("$@")
 if ((${#names[@]} == 0)); then
   for src in tests/fuzz/fuzz_*.cc; do names+=("$(basename "$src" .cc)"); done
 fi
+# Only the harnesses and the converter (for fuzz_model's seeds): the shared
+# C library and the Python module are not linked with the fuzzer runtime.
+nice cmake --build "$build" -j2 --target "${names[@]}" edgebert-convert ||
+  exit 1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$build/artifacts"

@@ -139,8 +139,9 @@ std::string ConvertFixture(const eb::testing::TempDir& dir,
   o.input_dir =
       std::string(EDGEBERT_SOURCE_DIR) + "/tests/fixtures/tiny_random";
   o.output_path = dir / ("tiny_" + precision + ".ebm");
-  o.precision =
-      precision == "f32" ? eb::Precision::kF32 : eb::Precision::kInt8;
+  auto prec = eb::ParsePrecision(precision);
+  REQUIRE(prec.ok());
+  o.precision = *prec;
   eb::Status s = eb::Convert(o);
   REQUIRE_MESSAGE(s.ok(), s.ToString());
   return o.output_path;

@@ -46,6 +46,14 @@ struct Checkpoint {
   int type_vocab_size = 0;
   float layer_norm_eps = 1e-12f;
   fb::Activation activation = fb::Activation::GeluErf;
+  // ALBERT (schema EncoderConfig): embedding width E (0 = tables are
+  // hidden_size wide, no E -> H mapping) and the weight set each of the
+  // num_layers layers runs (empty = layer i runs set i).
+  int embedding_size = 0;
+  std::vector<int> layer_weights;
+  // Weight sets stored ("layer.<s>.*"): 1 + max(layer_weights), or
+  // num_layers.
+  int num_weight_sets() const;
 
   // Head: kind and parameters, labels (id -> name) and their tag scheme.
   HeadOptions head;
@@ -61,15 +69,19 @@ struct Checkpoint {
   int pad_id = -1, mask_id = -1;  // -1: not in the vocab
 
   // Canonical name (runtime/model/tensor_names.h) -> f32 weight, QKV fused;
-  // every name of CanonicalTensorNames(num_layers) present, shapes
-  // validated against the config by the reader.
+  // every name of CanonicalTensorNames(*this) present, shapes validated
+  // against the config by the reader.
   std::map<std::string, F32Tensor> weights;
 };
 
-// Canonical .ebm tensor names of a model with num_layers layers, in file
-// order: embeddings.{word,position,token_type,ln.gamma,ln.beta}, then per
-// layer i the 12 "layer.<i>.*" tensors, then classifier.{weight,bias}.
-std::vector<std::string> CanonicalTensorNames(int num_layers);
+// Canonical .ebm tensor names of a model with num_sets weight sets, in file
+// order: embeddings.{word,position,token_type,ln.gamma,ln.beta}, with
+// embedding_mapping embeddings.mapping.{weight,bias}, then per set i the 12
+// "layer.<i>.*" tensors, then classifier.{weight,bias}.
+std::vector<std::string> CanonicalTensorNames(int num_sets,
+                                              bool embedding_mapping = false);
+// The names of c's tensors (its weight sets and mapping).
+std::vector<std::string> CanonicalTensorNames(const Checkpoint& c);
 
 }  // namespace edgebert
 

@@ -17,3 +17,9 @@ if(NOT CMAKE_CROSSCOMPILING AND EXISTS /usr/bin/python3)
   endif()
   set_tests_properties(albert_ref_pytest PROPERTIES SKIP_RETURN_CODE 77)
 endif()
+
+# The C++ side: conversion of the HF fixtures, f32 logits against their
+# reference.json, int8 across Highway targets, bad layer mappings.
+edgebert_test(albert_test SOURCES albert_test.cc
+  LIBS edgebert edgebert_convert_lib)
+target_include_directories(albert_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")

@@ -7,7 +7,9 @@
 #include <vector>
 
 #include "quantize/readers/file_util.h"
+#include "quantize/readers/hf_albert.h"
 #include "quantize/readers/hf_config.h"
+#include "quantize/readers/hf_tensor_source.h"
 #include "quantize/readers/hf_tokenizer.h"
 #include "quantize/validate.h"
 #include "runtime/model/model_file.h"
@@ -17,67 +19,8 @@
 namespace edgebert {
 namespace {
 
-// Resolves HF tensor names: "bert." prefix optional, LayerNorm weight/bias
-// or gamma/beta.
-class TensorSource {
- public:
-  explicit TensorSource(const SafetensorsFile* file) : file_(file) {}
-
-  // Loads `hf_name` (without "bert." prefix; classifier names are used
-  // as-is), checks its shape and converts it to f32.
-  Status Get(const std::string& hf_name, const std::vector<int64_t>& shape,
-             F32Tensor* out) {
-    std::vector<std::string> candidates;
-    for (const std::string& base : Aliases(hf_name)) {
-      if (base.rfind("classifier.", 0) != 0)
-        candidates.push_back("bert." + base);
-      candidates.push_back(base);
-    }
-    const StTensor* t = nullptr;
-    for (const std::string& n : candidates) {
-      if ((t = file_->Find(n)) != nullptr) break;
-    }
-    if (t == nullptr) {
-      return NotFound(file_->path() + ": missing tensor '" + candidates[0] +
-                      "'");
-    }
-    if (t->shape != shape) {
-      return FailedPrecondition(file_->path() + ": tensor '" + t->name +
-                                "' has shape " + ShapeString(t->shape) +
-                                ", expected " + ShapeString(shape));
-    }
-    EB_RETURN_IF_ERROR(ToF32(*t, &out->data));
-    out->shape = shape;
-    dtypes_.insert(StDTypeName(t->dtype));
-    return Status::Ok();
-  }
-
-  std::string DTypes() const {
-    std::string s;
-    for (const std::string& d : dtypes_) s += (s.empty() ? "" : "+") + d;
-    return s;
-  }
-
- private:
-  static std::vector<std::string> Aliases(const std::string& name) {
-    std::vector<std::string> out = {name};
-    const std::string w = "LayerNorm.weight", b = "LayerNorm.bias";
-    auto ends = [&](const std::string& suffix) {
-      return name.size() >= suffix.size() &&
-             name.compare(name.size() - suffix.size(), suffix.size(), suffix) ==
-                 0;
-    };
-    if (ends(w)) out.push_back(name.substr(0, name.size() - 6) + "gamma");
-    if (ends(b)) out.push_back(name.substr(0, name.size() - 4) + "beta");
-    return out;
-  }
-
-  const SafetensorsFile* file_;
-  std::set<std::string> dtypes_;
-};
-
 Status LoadWeights(const SafetensorsFile& file, Checkpoint* c) {
-  TensorSource src(&file);
+  TensorSource src(&file, "bert.");
   const int64_t h = c->hidden_size, in = c->intermediate_size;
   auto put = [&](const std::string& canonical, const std::string& hf,
                  std::vector<int64_t> shape) -> Status {
@@ -167,9 +110,17 @@ StatusOr<Checkpoint> LoadHfCheckpoint(const std::string& dir) {
   if (!FileExists(config_path)) {
     return NotFound(config_path + ": config.json not found");
   }
-  EB_RETURN_IF_ERROR(ParseHfConfig(config_path, &c));
+  AlbertLayout albert;
+  EB_RETURN_IF_ERROR(ParseHfConfig(config_path, &c, &albert));
 
   const std::string vocab_path = dir + "/vocab.txt";
+  if (!FileExists(vocab_path) && FileExists(dir + "/spiece.model")) {
+    return Unimplemented(dir +
+                         ": SentencePiece tokenizer (spiece.model, e.g. "
+                         "English ALBERT) is not supported: edgebert "
+                         "tokenizes with a WordPiece vocab.txt (Chinese BERT "
+                         "/ ALBERT checkpoints)");
+  }
   if (!FileExists(vocab_path)) {
     return NotFound(vocab_path +
                     ": vocab.txt not found (WordPiece vocab "
@@ -200,6 +151,10 @@ StatusOr<Checkpoint> LoadHfCheckpoint(const std::string& dir) {
   }
   StatusOr<SafetensorsFile> file = SafetensorsFile::Open(st_path);
   if (!file.ok()) return file.status();
+  if (albert.hidden_layers > 0) {
+    EB_RETURN_IF_ERROR(LoadAlbertWeights(*file, albert, &c));
+    return c;
+  }
   EB_RETURN_IF_ERROR(CheckAllTensorsUsed(st_path, c.num_layers));
   EB_RETURN_IF_ERROR(LoadWeights(*file, &c));
   return c;

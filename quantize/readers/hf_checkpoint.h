@@ -1,4 +1,5 @@
-// Reader of Hugging Face BertForTokenClassification checkpoint directories:
+// Reader of Hugging Face BertForTokenClassification and (hf_albert.h)
+// AlbertForTokenClassification checkpoint directories:
 // config.json + vocab.txt (+ tokenizer_config.json, special_tokens_map.json)
 // + model.safetensors (F32, F16 or BF16) -> Checkpoint (quantize/checkpoint.h)
 // with every weight as f32 under its canonical name, QKV fused.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "quantize/readers/file_util.h"
+#include "quantize/readers/hf_albert.h"
 #include "quantize/validate.h"
 #include "runtime/head/tag_scheme.h"
 
@@ -31,9 +32,12 @@ Status PositiveInt(const json& cfg, const std::string& path, const char* key,
   return Status::Ok();
 }
 
-// Accepts BertForTokenClassification / model_type "bert" with absolute
+// Accepts BertForTokenClassification / model_type "bert" and
+// AlbertForTokenClassification / "albert" (*albert set), with absolute
 // position embeddings only.
-Status CheckArchitecture(const json& cfg, const std::string& path) {
+Status CheckArchitecture(const json& cfg, const std::string& path,
+                         bool* albert) {
+  *albert = false;
   bool token_classification = false;
   if (cfg.contains("architectures") && cfg["architectures"].is_array() &&
       !cfg["architectures"].empty()) {
@@ -42,11 +46,14 @@ Status CheckArchitecture(const json& cfg, const std::string& path) {
           a.is_string() ? a.get<std::string>()
                         : a.dump(-1, ' ', false,
                                  nlohmann::json::error_handler_t::replace);
-      if (name != "BertForTokenClassification") {
+      if (name != "BertForTokenClassification" &&
+          name != "AlbertForTokenClassification") {
         return Unimplemented(path + ": architecture '" + name +
                              "' is not supported (only "
-                             "BertForTokenClassification)");
+                             "BertForTokenClassification, "
+                             "AlbertForTokenClassification)");
       }
+      *albert = name == "AlbertForTokenClassification";
       token_classification = true;
     }
   }
@@ -56,10 +63,15 @@ Status CheckArchitecture(const json& cfg, const std::string& path) {
             ? cfg["model_type"].get<std::string>()
             : cfg["model_type"].dump(-1, ' ', false,
                                      nlohmann::json::error_handler_t::replace);
-    if (mt != "bert") {
+    if (mt != "bert" && mt != "albert") {
       return Unimplemented(path + ": model_type '" + mt +
-                           "' is not supported (only 'bert')");
+                           "' is not supported (only 'bert', 'albert')");
     }
+    if (token_classification && *albert != (mt == "albert")) {
+      return InvalidArgument(path + ": model_type '" + mt +
+                             "' contradicts 'architectures'");
+    }
+    *albert = mt == "albert";
   } else if (!token_classification) {
     return InvalidArgument(path +
                            ": neither 'architectures' nor 'model_type' says "
@@ -76,13 +88,13 @@ Status CheckArchitecture(const json& cfg, const std::string& path) {
   return Status::Ok();
 }
 
-// hidden_act -> c->activation.
+// hidden_act -> c->activation; absent: `fallback` (the model's default).
 Status ParseActivation(const json& cfg, const std::string& path,
-                       Checkpoint* c) {
+                       const char* fallback, Checkpoint* c) {
   const std::string act =
       cfg.contains("hidden_act") && cfg["hidden_act"].is_string()
           ? cfg["hidden_act"].get<std::string>()
-          : std::string("gelu");
+          : std::string(fallback);
   if (act == "gelu") {
     c->activation = fb::Activation::GeluErf;
   } else if (act == "gelu_new" || act == "gelu_pytorch_tanh") {
@@ -130,11 +142,16 @@ Status ParseLabels(const json& cfg, const std::string& path, Checkpoint* c) {
 
 }  // namespace
 
-Status ParseHfConfig(const std::string& path, Checkpoint* c) {
+Status ParseHfConfig(const std::string& path, Checkpoint* c,
+                     AlbertLayout* albert) {
   StatusOr<json> jor = ReadJson(path);
   if (!jor.ok()) return jor.status();
   const json& cfg = *jor;
-  EB_RETURN_IF_ERROR(CheckArchitecture(cfg, path));
+  bool is_albert = false;
+  EB_RETURN_IF_ERROR(CheckArchitecture(cfg, path, &is_albert));
+  if (is_albert && albert == nullptr) {
+    return Unimplemented(path + ": ALBERT is not supported by this reader");
+  }
   EB_RETURN_IF_ERROR(PositiveInt(cfg, path, "vocab_size", &c->vocab_size));
   EB_RETURN_IF_ERROR(PositiveInt(cfg, path, "hidden_size", &c->hidden_size));
   EB_RETURN_IF_ERROR(
@@ -164,7 +181,10 @@ Status ParseHfConfig(const std::string& path, Checkpoint* c) {
     }
     c->layer_norm_eps = static_cast<float>(e.get<double>());
   }
-  EB_RETURN_IF_ERROR(ParseActivation(cfg, path, c));
+  // ALBERT's default hidden_act is gelu_new (AlbertConfig), BERT's gelu.
+  EB_RETURN_IF_ERROR(
+      ParseActivation(cfg, path, is_albert ? "gelu_new" : "gelu", c));
+  if (is_albert) EB_RETURN_IF_ERROR(ParseAlbertConfig(cfg, path, c, albert));
   return ParseLabels(cfg, path, c);
 }
 

@@ -1,10 +1,12 @@
-// Hugging Face config.json of a BertForTokenClassification checkpoint.
+// Hugging Face config.json of a BertForTokenClassification or
+// AlbertForTokenClassification checkpoint.
 #ifndef EDGEBERT_QUANTIZE_READERS_HF_CONFIG_H_
 #define EDGEBERT_QUANTIZE_READERS_HF_CONFIG_H_
 
 #include <string>
 
 #include "quantize/checkpoint.h"
+#include "quantize/readers/hf_albert.h"
 #include "runtime/base/status.h"
 
 namespace edgebert {
@@ -15,7 +17,11 @@ namespace edgebert {
 // activation not supported. InvalidArgument: missing or bad field (named).
 // FailedPrecondition: hidden_size not divisible by num_attention_heads.
 // DataLoss: not a JSON object.
-Status ParseHfConfig(const std::string& path, Checkpoint* c);
+// ALBERT (model_type "albert"): also ParseAlbertConfig (hf_albert.h) into
+// *albert (albert->hidden_layers > 0 marks an ALBERT); Unimplemented if
+// albert is null.
+Status ParseHfConfig(const std::string& path, Checkpoint* c,
+                     AlbertLayout* albert = nullptr);
 
 }  // namespace edgebert
 

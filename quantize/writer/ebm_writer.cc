@@ -42,10 +42,12 @@ void BuildFlatBuffer(const Checkpoint& c,
                      uint64_t checksum, flatbuffers::FlatBufferBuilder* fbb) {
   fbb->Clear();
   fbb->ForceDefaults(true);
+  auto layer_weights = fbb->CreateVector(c.layer_weights);
   auto encoder = fb::CreateEncoderConfig(
       *fbb, c.num_layers, c.hidden_size, c.num_heads, c.intermediate_size,
       c.max_position_embeddings, c.type_vocab_size, c.vocab_size,
-      c.layer_norm_eps, c.activation, opt.max_seq_len);
+      c.layer_norm_eps, c.activation, opt.max_seq_len, c.embedding_size,
+      layer_weights);
   auto vocab = fbb->CreateVectorOfStrings(c.vocab);
   auto prefix = fbb->CreateString("##");
   auto tokenizer = fb::CreateTokenizerConfig(
@@ -106,7 +108,7 @@ uint64_t PlaceTensors(const std::vector<OutputTensor>& tensors,
 
 std::vector<OutputTensor> F32Tensors(const Checkpoint& ckpt) {
   std::vector<OutputTensor> out;
-  for (const std::string& name : CanonicalTensorNames(ckpt.num_layers)) {
+  for (const std::string& name : CanonicalTensorNames(ckpt)) {
     auto it = ckpt.weights.find(name);
     EB_CHECK(it != ckpt.weights.end());
     OutputTensor t;

@@ -12,6 +12,7 @@
 #include "runtime/model/bilstm_head.h"
 #include "runtime/model/encoder.h"
 #include "runtime/model/encoder_weights.h"
+#include "runtime/model/layer_sharing.h"
 #include "runtime/model/model_file.h"
 #include "runtime/model/tensor_names.h"
 #include "runtime/ops/gemm_f32.h"
@@ -114,6 +115,8 @@ StatusOr<std::unique_ptr<Model>> Model::FromFile(
   c.vocab_size = e.vocab_size();
   c.max_seq_len = e.max_seq_len();
   c.layer_norm_eps = e.layer_norm_eps();
+  c.embedding_size = e.embedding_size();
+  c.layer_weights = LayerWeightSets(e);
   switch (e.activation()) {
     case fb::Activation::GeluErf:
       c.activation = "gelu";

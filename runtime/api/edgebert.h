@@ -63,6 +63,10 @@ struct ModelConfig {
   std::string tag_scheme;  // "BIO" | "BIOES" | "BMES"
   std::string precision;   // "f32" | "int8" (from the file's metadata)
   std::vector<std::string> labels;
+  // ALBERT: embedding width E (0 = no E -> H mapping) and the weight set
+  // each layer runs (layer i -> layer_weights[i]; i for BERT).
+  int embedding_size = 0;
+  std::vector<int> layer_weights;
 };
 
 struct LoadOptions {

@@ -15,7 +15,9 @@ nlohmann::json ModelInfo(const Model& model) {
                  {"vocab_size", m.vocab_size},
                  {"max_seq_len", m.max_seq_len},
                  {"layer_norm_eps", m.layer_norm_eps},
-                 {"activation", m.activation}};
+                 {"activation", m.activation},
+                 {"embedding_size", m.embedding_size},
+                 {"layer_weights", m.layer_weights}};
   j["labels"] = m.labels;
   j["head"] = m.head;
   j["tag_scheme"] = m.tag_scheme;

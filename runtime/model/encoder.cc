@@ -56,15 +56,16 @@ Status Encoder::PlanArena(size_t S) {
       AlignUp(kernels::AttentionScratchFloats(S) * sizeof(float)) /
       sizeof(float);
   const size_t sizes[] = {
-      S * H * sizeof(float),                            // x
-      S * 3 * H * sizeof(float),                        // qkv
-      S * H * sizeof(float),                            // ctx
-      S * H * sizeof(float),                            // tmp
-      S * w_.inter * sizeof(float),                     // inter
-      S * w_.labels * sizeof(float),                    // logits
-      w_.heads * attn_scratch_floats_ * sizeof(float),  // attention
-      w_.GemmScratchBytes(S),                           // gemm
-      S * sizeof(float),                                // mask
+      S * H * sizeof(float),                                  // x
+      S * 3 * H * sizeof(float),                              // qkv
+      S * H * sizeof(float),                                  // ctx
+      S * std::max(H, w_.emb_width) * sizeof(float),          // tmp
+      S * w_.inter * sizeof(float),                           // inter
+      S * w_.labels * sizeof(float),                          // logits
+      w_.heads * attn_scratch_floats_ * sizeof(float),        // attention
+      w_.GemmScratchBytes(S),                                 // gemm
+      S * sizeof(float),                                      // mask
+      w_.emb.mapping ? S * w_.emb_width * sizeof(float) : 0,  // emb
   };
   size_t total = 0;
   for (size_t s : sizes) total += AlignUp(s);
@@ -91,12 +92,13 @@ Status Encoder::PlanArena(size_t S) {
   attn_scratch_ = static_cast<float*>(slots[6]);
   gemm_scratch_ = slots[7];
   mask_ = static_cast<float*>(slots[8]);
+  emb_ = w_.emb.mapping ? static_cast<float*>(slots[9]) : x_;
   return Status::Ok();
 }
 
 void Encoder::GatherEmbeddings(const int32_t* ids, size_t n, float* x) const {
   const EncoderWeights::Embeddings& emb = w_.emb;
-  const size_t H = w_.hidden;
+  const size_t H = w_.emb_width;
   // Single-segment input: token type id 0, row 0 of the table; an int8 row
   // is dequantized on the fly (scale * q, codec.h) in the same f32 add.
   const float* type0 =
@@ -139,11 +141,11 @@ void Encoder::RunLinear(const Linear& l, int layer, const char* name,
   if (observer_) observer_(layer, name, x, y, n, l.k(), l.n());
 }
 
-// x = LN(x + position), positions 0..n-1 being contiguous rows, dequantized
-// into tmp_ (free until attn_out) when the table is int8.
+// emb = LN(emb + position), positions 0..n-1 being contiguous rows,
+// dequantized into tmp_ (free until attn_out) when the table is int8.
 void Encoder::EmbedPositions(size_t n) {
   const EncoderWeights::Embeddings& emb = w_.emb;
-  const size_t H = w_.hidden;
+  const size_t H = w_.emb_width;
   const float* position = emb.position->as<float>();
   if (emb.position_scales != nullptr) {
     const int8_t* pq = emb.position->as<int8_t>();
@@ -153,7 +155,7 @@ void Encoder::EmbedPositions(size_t n) {
     }
     position = tmp_;
   }
-  kernels::AddLayerNorm(x_, position, emb.ln_g, emb.ln_b, w_.eps, n, H, x_);
+  kernels::AddLayerNorm(emb_, position, emb.ln_g, emb.ln_b, w_.eps, n, H, emb_);
 }
 
 const float* Encoder::Forward(const int32_t* ids, size_t n, ThreadPool* pool) {
@@ -169,8 +171,11 @@ const float* Encoder::Encode(const int32_t* ids, size_t n, size_t valid,
   // google-research/bert's additive mask: (1 - input_mask) * -10000.
   for (size_t j = 0; j < n; ++j) mask_[j] = j < valid ? 0.0f : -10000.0f;
   const size_t H = w_.hidden, heads = w_.heads;
-  GatherEmbeddings(ids, n, x_);
+  GatherEmbeddings(ids, n, emb_);
   EmbedPositions(n);
+  if (w_.emb.mapping) {
+    RunLinear(*w_.emb.mapping, -1, kEmbeddingMapGemm, emb_, n, x_, pool);
+  }
   const size_t head_dim = H / heads;
   AttentionTask task{qkv_,
                      n,
@@ -182,8 +187,9 @@ const float* Encoder::Encode(const int32_t* ids, size_t n, size_t valid,
                      attn_scratch_floats_,
                      ctx_,
                      valid < n ? mask_ : nullptr};
-  for (size_t li = 0; li < w_.layers.size(); ++li) {
-    const EncoderWeights::Layer& l = w_.layers[li];
+  for (size_t li = 0; li < w_.layer_sets.size(); ++li) {
+    const EncoderWeights::Layer& l =
+        w_.sets[static_cast<size_t>(w_.layer_sets[li])];
     const int layer = static_cast<int>(li);
     RunLinear(*l.qkv, layer, "qkv", x_, n, qkv_, pool);
     ParallelFor(pool, &AttentionTask::Run, &task, heads);

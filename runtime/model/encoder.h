@@ -2,7 +2,9 @@
 //
 // Forward pass (HF BertForTokenClassification, post-LN):
 //   x   = LN(word[ids] + type[0] + pos[0..n))
-//   per layer:
+//   x   = x Wm^T + bm        only with an E -> H mapping (ALBERT; the
+//                            tables and LN are then E wide)
+//   per layer (its weight set, shared by several layers in ALBERT):
 //     qkv = x Wqkv^T + bqkv                         [n, 3H]
 //     ctx = softmax(q k^T / sqrt(d)) v  per head    [n, H]
 //     x   = LN(ctx Wo^T + bo + x)
@@ -32,6 +34,9 @@
 
 namespace edgebert {
 
+// Observer name of the E -> H embedding mapping GEMM.
+inline constexpr const char* kEmbeddingMapGemm = "embedding_map";
+
 class Encoder {
  public:
   // `weights` must outlive the Encoder. InvalidArgument unless
@@ -56,7 +61,9 @@ class Encoder {
   bool has_classifier() const { return w_.classifier != nullptr; }
   size_t hidden_size() const { return w_.hidden; }
 
-  // Called after every GEMM with (layer or -1, name, x, y, rows, k, n).
+  // Called after every GEMM with (layer or -1, name, x, y, rows, k, n);
+  // layer is the layer's position (not its weight set), -1 for the
+  // classifier and the embedding mapping (kEmbeddingMapGemm).
   using Observer = std::function<void(int, const char*, const float*,
                                       const float*, size_t, size_t, size_t)>;
   void SetObserver(Observer o) { observer_ = std::move(o); }
@@ -82,6 +89,7 @@ class Encoder {
   float *x_ = nullptr, *qkv_ = nullptr, *ctx_ = nullptr, *tmp_ = nullptr,
         *inter_buf_ = nullptr, *logits_ = nullptr, *attn_scratch_ = nullptr,
         *mask_ = nullptr;
+  float* emb_ = nullptr;  // embedding rows [S, D]; = x_ without a mapping
   void* gemm_scratch_ = nullptr;
   size_t attn_scratch_floats_ = 0;
 

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <utility>
 
+#include "runtime/model/layer_sharing.h"
 #include "runtime/model/tensor_names.h"
 
 namespace edgebert {
@@ -46,19 +47,30 @@ Status LoadTable(const ModelFile& file, const char* name, int64_t rows,
   return Status::Ok();
 }
 
+// The tables and LayerNorm, D = embedding_size (> 0: plus the E -> H
+// mapping GEMM) or hidden_size wide.
 Status LoadEmbeddings(const ModelFile& file, const fb::EncoderConfig& c,
-                      EncoderWeights::Embeddings* e) {
+                      GemmF32::Backend backend, EncoderWeights::Embeddings* e) {
   const int64_t H = c.hidden_size();
-  EB_RETURN_IF_ERROR(LoadTable(file, names::kWordEmbeddings, c.vocab_size(), H,
+  const int64_t D = c.embedding_size() > 0 ? c.embedding_size() : H;
+  EB_RETURN_IF_ERROR(LoadTable(file, names::kWordEmbeddings, c.vocab_size(), D,
                                &e->word, &e->word_scales));
   EB_RETURN_IF_ERROR(LoadTable(file, names::kPositionEmbeddings,
-                               c.max_position_embeddings(), H, &e->position,
+                               c.max_position_embeddings(), D, &e->position,
                                &e->position_scales));
   EB_RETURN_IF_ERROR(LoadTable(file, names::kTokenTypeEmbeddings,
-                               c.type_vocab_size(), H, &e->token_type,
+                               c.type_vocab_size(), D, &e->token_type,
                                &e->token_type_scales));
-  EB_RETURN_IF_ERROR(RequireF32(file, names::kEmbeddingLnGamma, {H}, &e->ln_g));
-  return RequireF32(file, names::kEmbeddingLnBeta, {H}, &e->ln_b);
+  EB_RETURN_IF_ERROR(RequireF32(file, names::kEmbeddingLnGamma, {D}, &e->ln_g));
+  EB_RETURN_IF_ERROR(RequireF32(file, names::kEmbeddingLnBeta, {D}, &e->ln_b));
+  if (c.embedding_size() == 0) return Status::Ok();
+  StatusOr<std::unique_ptr<Linear>> r =
+      CreateLinear(file, names::kEmbeddingMapWeight, names::kEmbeddingMapBias,
+                   static_cast<size_t>(D), static_cast<size_t>(H),
+                   Activation::kNone, backend);
+  if (!r.ok()) return r.status();
+  e->mapping = std::move(r.value());
+  return Status::Ok();
 }
 
 // The feed-forward activation the file's config names.
@@ -107,9 +119,11 @@ Status LoadLayer(const ModelFile& file, int i, size_t h, size_t inter,
                     &l->ffn_ln_b);
 }
 
+// Every encoder GEMM once: the E -> H mapping, then each weight set's.
 template <class F>
 void ForEachLayerLinear(const EncoderWeights& w, F&& f) {
-  for (const EncoderWeights::Layer& l : w.layers) {
+  if (w.emb.mapping) f(*w.emb.mapping);
+  for (const EncoderWeights::Layer& l : w.sets) {
     for (const Linear* p :
          {l.qkv.get(), l.attn_out.get(), l.ffn_in.get(), l.ffn_out.get()}) {
       f(*p);
@@ -131,12 +145,15 @@ StatusOr<std::unique_ptr<EncoderWeights>> EncoderWeights::Create(
   w->labels = static_cast<size_t>(file.model().head()->num_labels());
   w->max_positions = static_cast<size_t>(c.max_position_embeddings());
   w->eps = c.layer_norm_eps();
-  EB_RETURN_IF_ERROR(LoadEmbeddings(file, c, &w->emb));
-  for (int i = 0; i < c.num_layers(); ++i) {
+  w->emb_width = static_cast<size_t>(c.embedding_size() > 0 ? c.embedding_size()
+                                                            : c.hidden_size());
+  EB_RETURN_IF_ERROR(LoadEmbeddings(file, c, f32_backend, &w->emb));
+  w->layer_sets = LayerWeightSets(c);
+  for (int i = 0; i < NumWeightSets(w->layer_sets); ++i) {
     Layer l;
     EB_RETURN_IF_ERROR(LoadLayer(file, i, w->hidden, w->inter, ffn_act.value(),
                                  f32_backend, &l));
-    w->layers.push_back(std::move(l));
+    w->sets.push_back(std::move(l));
   }
   // A BiLstmCrf head's classifier reads the LSTM output (bilstm_head.h).
   if (file.model().head()->kind() == fb::HeadKind::BiLstmCrf) return w;

@@ -26,16 +26,18 @@ struct EncoderWeights {
     std::unique_ptr<Linear> qkv, attn_out, ffn_in, ffn_out;
     const float *attn_ln_g, *attn_ln_b, *ffn_ln_g, *ffn_ln_b;
   };
-  // Each table is f32 [rows, H], or int8 [rows, H] with one scale per row
-  // (scales != null; value = scale[r] * q[r, d], runtime/quant/codec.h).
+  // Each table is f32 [rows, D], or int8 [rows, D] with one scale per row
+  // (scales != null; value = scale[r] * q[r, d], runtime/quant/codec.h);
+  // D = the embedding width E with an E -> H mapping, else H.
   struct Embeddings {
-    const TensorView* word = nullptr;  // [V, H]
+    const TensorView* word = nullptr;  // [V, D]
     const float* word_scales = nullptr;
-    const TensorView* position = nullptr;  // [P, H]
+    const TensorView* position = nullptr;  // [P, D]
     const float* position_scales = nullptr;
-    const TensorView* token_type = nullptr;  // [T, H]
+    const TensorView* token_type = nullptr;  // [T, D]
     const float* token_type_scales = nullptr;
-    const float *ln_g = nullptr, *ln_b = nullptr;
+    const float *ln_g = nullptr, *ln_b = nullptr;  // [D]
+    std::unique_ptr<Linear> mapping;  // E -> H; null when D = H (BERT)
   };
 
   // Validates every tensor the encoder reads (errors name the tensor and the
@@ -51,9 +53,13 @@ struct EncoderWeights {
   std::string gemm_kinds() const;  // e.g. "xnnpack" or "int8,highway"
 
   size_t hidden = 0, heads = 0, inter = 0, labels = 0, max_positions = 0;
+  size_t emb_width = 0;  // D of Embeddings
   float eps = 0;
   Embeddings emb;
-  std::vector<Layer> layers;
+  // Each weight set is bound (and packed) once; layer i runs
+  // sets[layer_sets[i]] (shared by several layers in ALBERT).
+  std::vector<Layer> sets;
+  std::vector<int> layer_sets;
   std::unique_ptr<Linear> classifier;  // null for a BiLstmCrf head
 };
 

@@ -15,6 +15,7 @@
 #include "runtime/model/checksum.h"
 #include "runtime/model/file_integrity.h"
 #include "runtime/model/head_config.h"
+#include "runtime/model/layer_sharing.h"
 #include "runtime/model/mapping_guard.h"
 #include "runtime/quant/codec.h"
 
@@ -346,6 +347,7 @@ Status ModelFile::ValidateConfig(const std::string& where) const {
   if (!(e.layer_norm_eps() > 0.f) || !std::isfinite(e.layer_norm_eps())) {
     return FailedPrecondition(where + "layer_norm_eps must be finite and > 0");
   }
+  EB_RETURN_IF_ERROR(ValidateLayerSharing(e, where));
   const fb::TokenizerConfig& t = *m.tokenizer();
   const int vocab_n = t.vocab() ? static_cast<int>(t.vocab()->size()) : 0;
   if (vocab_n != e.vocab_size()) {

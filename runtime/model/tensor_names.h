@@ -14,6 +14,10 @@ inline constexpr const char* kPositionEmbeddings = "embeddings.position";
 inline constexpr const char* kTokenTypeEmbeddings = "embeddings.token_type";
 inline constexpr const char* kEmbeddingLnGamma = "embeddings.ln.gamma";  // [H]
 inline constexpr const char* kEmbeddingLnBeta = "embeddings.ln.beta";    // [H]
+// With EncoderConfig.embedding_size E > 0 the three tables and the LayerNorm
+// are E wide and this GEMM maps them to H: weight [H, E], bias [H].
+inline constexpr const char* kEmbeddingMapWeight = "embeddings.mapping.weight";
+inline constexpr const char* kEmbeddingMapBias = "embeddings.mapping.bias";
 // [labels, in], [labels]; in = hidden, or for a BiLstmCrf head the width of
 // project.hidden (else 2 * lstm_units). TF output_weights / project/logits.
 inline constexpr const char* kClassifierWeight = "classifier.weight";
@@ -38,7 +42,8 @@ inline std::string Lstm(bool backward, int cell, const char* suffix) {
          std::to_string(cell) + "." + suffix;
 }
 
-// Per layer i, "layer.<i>.<suffix>":
+// Per weight set i (= per layer unless EncoderConfig.layer_weights shares
+// them), "layer.<i>.<suffix>":
 //   attention.qkv.weight [3H, H]   rows: query rows, then key, then value
 //   attention.qkv.bias   [3H]
 //   attention.output.weight [H, H], attention.output.bias [H]

@@ -1,0 +1,345 @@
+// ALBERT taggers (issue 9): HF AlbertForTokenClassification fixtures
+// converted and run against the torch float64 reference, shared weight sets
+// (bound and packed once), the E -> H mapping, int8 across Highway targets,
+// and the validator / converter errors for bad layer mappings.
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "nlohmann/json.hpp"
+#include "quantize/convert.h"
+#include "quantize/readers/hf_checkpoint.h"
+#include "quantize/writer/ebm_writer.h"
+#include "runtime/api/edgebert.h"
+#include "runtime/api/internal.h"
+#include "runtime/model/model_file.h"
+#include "tests/hwy_targets.h"
+
+namespace eb = edgebert;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+const std::string kFixtures =
+    std::string(EDGEBERT_SOURCE_DIR) + "/tests/fixtures/albert_tiny_random";
+const char* const kFolders[] = {"one_group", "two_groups", "inner_groups"};
+
+// Largest |logit - reference| of the f32 path (reference: float64). As for
+// BERT (model_test.cc): each f32 dot product of length K <= 64 has relative
+// error <= K u (u = 2^-24: 3.8e-6), LayerNorm renormalises every sub-layer,
+// and values after LayerNorm / GELU are <= ~10 in magnitude. The deepest
+// fixture (inner_groups) runs 8 layers x 4 GEMMs + mapping + classifier =
+// 34 stages: 34 * 3.8e-6 * 10 = 1.3e-3 before the tanh-GELU / exp
+// approximations (<= 1e-6 relative each) and summation-order differences;
+// 5e-3 keeps a factor ~4 on that worst case. Measured: printed by the test.
+constexpr double kAlbertLogitTolerance = 5e-3;
+
+std::string TempPath(const std::string& name) {
+  return "/tmp/edgebert_albert_test_" + std::to_string(::getpid()) + "_" + name;
+}
+
+std::string Convert(const std::string& folder, eb::Precision precision,
+                    const std::string& calibration = "") {
+  const std::string out =
+      TempPath(folder + (precision == eb::Precision::kF32 ? ".f32" : ".i8") +
+               (calibration.empty() ? "" : ".cal") + ".ebm");
+  eb::ConvertOptions o;
+  o.input_dir = kFixtures + "/" + folder;
+  o.output_path = out;
+  o.precision = precision;
+  o.int8.calibration_path = calibration;
+  o.int8.progress = false;
+  const eb::Status s = eb::Convert(o);
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  return out;
+}
+
+std::unique_ptr<eb::Model> Load(const std::string& path) {
+  auto m = eb::Model::Load(path, /*verify_checksum=*/true);
+  REQUIRE_MESSAGE(m.ok(), m.status().ToString());
+  return std::move(m.value());
+}
+
+json Reference(const std::string& folder) {
+  std::ifstream f(kFixtures + "/" + folder + "/reference.json");
+  REQUIRE_MESSAGE(f.good(), "missing reference.json of " << folder);
+  return json::parse(f);
+}
+
+// The reference sequences the runtime can run: single segment (token type
+// 0 everywhere; the one with segment B is for other consumers).
+std::vector<const json*> SingleSegment(const json& ref) {
+  std::vector<const json*> out;
+  for (const json& seq : ref["sequences"]) {
+    const auto types = seq["token_type_ids"].get<std::vector<int>>();
+    if (std::all_of(types.begin(), types.end(), [](int t) { return t == 0; }))
+      out.push_back(&seq);
+  }
+  return out;
+}
+
+// Logits of every single-segment reference sequence, concatenated.
+std::vector<float> AllLogits(eb::Tagger& t, const json& ref) {
+  std::vector<float> out;
+  const size_t L = ref["labels"].size();
+  for (const json* seq : SingleSegment(ref)) {
+    const auto ids = (*seq)["input_ids"].get<std::vector<int32_t>>();
+    auto logits = t.Logits(ids.data(), ids.size());
+    REQUIRE_MESSAGE(logits.ok(), logits.status().ToString());
+    out.insert(out.end(), logits.value(), logits.value() + ids.size() * L);
+  }
+  return out;
+}
+
+// max |got - reference| over the single-segment sequences; *argmax_equal
+// is false if any token's best label differs.
+double MaxDiff(const json& ref, const std::vector<float>& got,
+               bool* argmax_equal) {
+  const size_t L = ref["labels"].size();
+  double worst = 0;
+  size_t row = 0;
+  *argmax_equal = true;
+  for (const json* seq : SingleSegment(ref)) {
+    for (const json& want : (*seq)["logits"]) {
+      const float* g = got.data() + row++ * L;
+      size_t best_ref = 0, best_got = 0;
+      for (size_t j = 0; j < L; ++j) {
+        worst = std::max(worst, std::fabs(want[j].get<double>() - g[j]));
+        if (want[j].get<double>() > want[best_ref].get<double>()) best_ref = j;
+        if (g[j] > g[best_got]) best_got = j;
+      }
+      *argmax_equal = *argmax_equal && best_ref == best_got;
+    }
+  }
+  REQUIRE(row * L == got.size());
+  return worst;
+}
+
+}  // namespace
+
+TEST_CASE("ALBERT f32 logits match the torch float64 reference") {
+  for (const std::string folder : kFolders) {
+    CAPTURE(folder);
+    const json ref = Reference(folder);
+    std::unique_ptr<eb::Model> model =
+        Load(Convert(folder, eb::Precision::kF32));
+    for (auto backend : {eb::TaggerOptions::F32Gemm::kAuto,
+                         eb::TaggerOptions::F32Gemm::kHighway}) {
+      eb::TaggerOptions o;
+      o.f32_gemm = backend;
+      auto tagger = eb::Tagger::Create(*model, o, nullptr);
+      REQUIRE_MESSAGE(tagger.ok(), tagger.status().ToString());
+      const std::vector<float> got = AllLogits(*tagger.value(), ref);
+      bool argmax_equal = false;
+      const double worst = MaxDiff(ref, got, &argmax_equal);
+      MESSAGE(folder << " " << tagger.value()->BackendInfo()
+                     << ": max |logit diff| = " << worst << " over "
+                     << got.size() << " logits");
+      CHECK(got.size() > 1000);
+      CHECK(worst <= kAlbertLogitTolerance);
+      // Every token's label equals the reference's, so the decoded entities
+      // are identical.
+      CHECK(argmax_equal);
+    }
+  }
+}
+
+TEST_CASE("ALBERT weight sets are stored and packed once") {
+  // Sets per fixture: layers 4, 4, 8 (inner_groups runs each group's 2
+  // layers) over 1, 2, 4 stored weight sets.
+  const int sets[] = {1, 2, 4};
+  const int layers[] = {4, 4, 8};
+  std::vector<size_t> packed;
+  for (int f = 0; f < 3; ++f) {
+    CAPTURE(kFolders[f]);
+    std::unique_ptr<eb::Model> m =
+        Load(Convert(kFolders[f], eb::Precision::kF32));
+    CHECK(m->config().num_layers == layers[f]);
+    CHECK(m->config().embedding_size == 16);
+    CHECK(static_cast<int>(m->config().layer_weights.size()) == layers[f]);
+    CHECK(*std::max_element(m->config().layer_weights.begin(),
+                            m->config().layer_weights.end()) == sets[f] - 1);
+    auto file =
+        eb::ModelFile::Open(TempPath(std::string(kFolders[f]) + ".f32.ebm"));
+    REQUIRE(file.ok());
+    CHECK(file.value()->Find("layer." + std::to_string(sets[f] - 1) +
+                             ".attention.qkv.weight") != nullptr);
+    CHECK(file.value()->Find("layer." + std::to_string(sets[f]) +
+                             ".attention.qkv.weight") == nullptr);
+    eb::TaggerOptions o;
+    o.f32_gemm = eb::TaggerOptions::F32Gemm::kHighway;
+    auto t = eb::Tagger::Create(*m, o, nullptr);
+    REQUIRE(t.ok());
+    packed.push_back(m->packed_weight_bytes());
+  }
+  // Packed bytes grow with the stored sets, not with the layers run: one
+  // set (h 32, ffn 64: 4 h^2 + 2 h ffn = 8192 weights) per extra set.
+  const size_t per_set = (4 * 32 * 32 + 2 * 32 * 64) * sizeof(float);
+  CHECK(packed[1] - packed[0] >= per_set);
+  CHECK(packed[1] - packed[0] < 2 * per_set);
+  CHECK(packed[2] - packed[0] >= 3 * per_set);
+  CHECK(packed[2] - packed[0] < 4 * per_set);
+}
+
+namespace {
+
+// The f32 image of `folder` with its checkpoint edited by `edit`.
+template <class Edit>
+std::vector<uint8_t> EditedImage(const std::string& folder, Edit edit) {
+  auto ckpt = eb::LoadHfCheckpoint(kFixtures + "/" + folder);
+  REQUIRE_MESSAGE(ckpt.ok(), ckpt.status().ToString());
+  eb::Checkpoint c = std::move(ckpt.value());
+  const std::vector<eb::OutputTensor> tensors = eb::F32Tensors(c);
+  edit(&c);
+  eb::WriteOptions w;
+  w.max_seq_len = 64;
+  return eb::SerializeEbm(c, tensors, w);
+}
+
+std::string OpenError(const std::vector<uint8_t>& image) {
+  auto f = eb::ModelFile::FromBytes(image.data(), image.size(), "edited");
+  return f.ok() ? "" : f.status().ToString();
+}
+
+// The error of creating a tagger on an image that opens.
+std::string TaggerError(const std::vector<uint8_t>& image) {
+  auto m =
+      eb::internal::Access::LoadFromBytes(image.data(), image.size(), "edited");
+  if (!m.ok()) return m.status().ToString();
+  auto t = eb::Tagger::Create(*m.value(), {}, nullptr);
+  return t.ok() ? "" : t.status().ToString();
+}
+
+}  // namespace
+
+TEST_CASE("corrupt layer mappings are refused with the rule they break") {
+  SUBCASE("index out of range") {
+    const std::string e = OpenError(EditedImage(
+        "two_groups", [](eb::Checkpoint* c) { c->layer_weights[3] = 4; }));
+    CHECK(e.find("encoder.layer_weights[3] = 4 is outside [0, num_layers = "
+                 "4)") != std::string::npos);
+  }
+  SUBCASE("negative index") {
+    const std::string e = OpenError(EditedImage(
+        "two_groups", [](eb::Checkpoint* c) { c->layer_weights[0] = -1; }));
+    CHECK(e.find("layer_weights[0] = -1") != std::string::npos);
+  }
+  SUBCASE("a weight set no layer uses") {
+    const std::string e =
+        OpenError(EditedImage("two_groups", [](eb::Checkpoint* c) {
+          c->layer_weights = {0, 0, 2, 2};
+        }));
+    CHECK(e.find("weight set 1 is used by no layer") != std::string::npos);
+  }
+  SUBCASE("one entry per layer") {
+    const std::string e =
+        OpenError(EditedImage("two_groups", [](eb::Checkpoint* c) {
+          c->layer_weights = {0, 1};
+        }));
+    CHECK(e.find("layer_weights has 2 entries but num_layers is 4") !=
+          std::string::npos);
+  }
+  SUBCASE("negative embedding size") {
+    const std::string e = OpenError(EditedImage(
+        "one_group", [](eb::Checkpoint* c) { c->embedding_size = -3; }));
+    CHECK(e.find("embedding_size = -3 must be >= 0") != std::string::npos);
+  }
+  SUBCASE("a weight set whose tensors are missing") {
+    // Valid mapping, but set 2 was never stored.
+    const std::string e =
+        TaggerError(EditedImage("two_groups", [](eb::Checkpoint* c) {
+          c->layer_weights = {0, 1, 2, 2};
+        }));
+    CHECK(e.find("tensor 'layer.2.attention.qkv.") != std::string::npos);
+    CHECK(e.find("is missing") != std::string::npos);
+  }
+  SUBCASE("embedding width disagrees with the tables") {
+    const std::string e = TaggerError(EditedImage(
+        "one_group", [](eb::Checkpoint* c) { c->embedding_size = 8; }));
+    CHECK(e.find("'embeddings.word' has shape [360, 16], expected [360, 8]") !=
+          std::string::npos);
+  }
+  SUBCASE("no mapping declared for E-wide tables") {
+    const std::string e = TaggerError(EditedImage(
+        "one_group", [](eb::Checkpoint* c) { c->embedding_size = 0; }));
+    CHECK(e.find("'embeddings.word' has shape [360, 16], expected [360, 32]") !=
+          std::string::npos);
+  }
+}
+
+namespace {
+
+// A copy of fixture `folder` under a temp dir, its config edited by `edit`.
+template <class Edit>
+std::string EditedFixture(const std::string& folder, const std::string& name,
+                          Edit edit) {
+  const fs::path dir = TempPath(name);
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  for (const auto& e : fs::directory_iterator(kFixtures + "/" + folder)) {
+    fs::copy_file(e.path(), dir / e.path().filename());
+  }
+  std::ifstream in(dir / "config.json");
+  json cfg = json::parse(in);
+  in.close();
+  edit(&cfg, dir);
+  std::ofstream(dir / "config.json") << cfg.dump(2);
+  return dir.string();
+}
+
+std::string ConvertError(const std::string& dir) {
+  eb::ConvertOptions o;
+  o.input_dir = dir;
+  o.output_path = dir + "/out.ebm";
+  o.precision = eb::Precision::kF32;
+  const eb::Status s = eb::Convert(o);
+  CHECK(!fs::exists(o.output_path));
+  return s.ok() ? "" : s.ToString();
+}
+
+}  // namespace
+
+TEST_CASE("the converter refuses ALBERT checkpoints it cannot run exactly") {
+  SUBCASE("SentencePiece vocabulary") {
+    const std::string dir =
+        EditedFixture("one_group", "spiece", [](json*, const fs::path& d) {
+          fs::remove(d / "vocab.txt");
+          std::ofstream(d / "spiece.model") << "sentencepiece";
+        });
+    const std::string e = ConvertError(dir);
+    CHECK(e.find("SentencePiece") != std::string::npos);
+    CHECK(e.find("not supported") != std::string::npos);
+  }
+  SUBCASE("groups the config does not name") {
+    const std::string dir = EditedFixture(
+        "two_groups", "one_group_cfg",
+        [](json* cfg, const fs::path&) { (*cfg)["num_hidden_groups"] = 1; });
+    const std::string e = ConvertError(dir);
+    CHECK(e.find("'albert.encoder.albert_layer_groups.1.albert_layers.0.") !=
+          std::string::npos);
+    CHECK(e.find("is not used") != std::string::npos);
+  }
+  SUBCASE("more groups than layers") {
+    const std::string dir = EditedFixture(
+        "two_groups", "many_groups",
+        [](json* cfg, const fs::path&) { (*cfg)["num_hidden_groups"] = 5; });
+    CHECK(ConvertError(dir).find("num_hidden_groups 5 > num_hidden_layers 4") !=
+          std::string::npos);
+  }
+  SUBCASE("missing inner layer") {
+    const std::string dir = EditedFixture(
+        "two_groups", "inner2",
+        [](json* cfg, const fs::path&) { (*cfg)["inner_group_num"] = 2; });
+    CHECK(ConvertError(dir).find(
+              "missing tensor "
+              "'albert.encoder.albert_layer_groups.0.albert_layers.1.") !=
+          std::string::npos);
+  }
+}

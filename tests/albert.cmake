@@ -21,5 +21,5 @@ endif()
 # The C++ side: conversion of the HF fixtures, f32 logits against their
 # reference.json, int8 across Highway targets, bad layer mappings.
 edgebert_test(albert_test SOURCES albert_test.cc
-  LIBS edgebert edgebert_convert_lib)
+  LIBS edgebert edgebert_convert_lib edgebert_kernels_ref)
 target_include_directories(albert_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")

@@ -343,3 +343,94 @@ TEST_CASE("the converter refuses ALBERT checkpoints it cannot run exactly") {
           std::string::npos);
   }
 }
+
+namespace {
+
+const std::string kCalibration =
+    std::string(EDGEBERT_SOURCE_DIR) + "/tests/fixtures/tiny_random/calib.txt";
+
+// Largest |int8 logit - f32 reference| accepted on the random fixtures.
+// Not a derived bound (int8 error depends on the weights' and activations'
+// ranges): a sanity limit an order of magnitude below the logits' spread
+// (~1-3), which a wrong weight set, a missing mapping or a mis-scaled GEMM
+// exceeds. Measured 0.07-0.19 (uncalibrated inner_groups, 8 layers x 4
+// GEMMs, is the largest); printed by the test.
+constexpr double kInt8LogitBound = 0.3;
+
+}  // namespace
+
+TEST_CASE(
+    "ALBERT int8 runs close to the reference, bit-identical on every "
+    "FMA target") {
+  for (const std::string folder : kFolders) {
+    for (const std::string cal : {std::string(), kCalibration}) {
+      CAPTURE(folder);
+      CAPTURE(cal);
+      const json ref = Reference(folder);
+      const std::string path = Convert(folder, eb::Precision::kInt8, cal);
+      CHECK(Load(path)->config().precision == "int8");
+      // The mapping and the shared GEMMs are int8 (packed), stored once.
+      auto file = eb::ModelFile::Open(path);
+      REQUIRE(file.ok());
+      const eb::TensorView* map =
+          file.value()->Find("embeddings.mapping.weight");
+      REQUIRE(map != nullptr);
+      CHECK(map->meta->dtype() == eb::fb::DType::I8);
+      CHECK(map->shape == std::vector<int64_t>{32, 16});
+      eb::testing::FmaTargetsAgree agree;
+      const std::vector<std::string> targets = eb::testing::ForEachTarget([&] {
+        // A model per target: its f32 classifier is packed for the target
+        // active when the first tagger is created.
+        std::unique_ptr<eb::Model> model = Load(path);
+        auto tagger = eb::Tagger::Create(*model, {}, nullptr);
+        REQUIRE_MESSAGE(tagger.ok(), tagger.status().ToString());
+        const std::vector<float> got = AllLogits(*tagger.value(), ref);
+        bool argmax_equal = false;
+        const double worst = MaxDiff(ref, got, &argmax_equal);
+        CHECK(worst <= kInt8LogitBound);
+        MESSAGE(folder << (cal.empty() ? std::string() : " calibrated") << " "
+                       << tagger.value()->BackendInfo()
+                       << ": max |int8 - reference| = " << worst
+                       << ", labels equal: " << argmax_equal);
+        agree.Record(folder, tagger.value()->BackendInfo(), got);
+      });
+      CHECK(!targets.empty());
+    }
+  }
+}
+
+TEST_CASE(
+    "the int8 report names each shared GEMM once with its error per "
+    "use") {
+  const std::string path =
+      Convert("inner_groups", eb::Precision::kInt8, kCalibration);
+  auto file = eb::ModelFile::Open(path);
+  REQUIRE(file.ok());
+  const json rep = json::parse(file.value()->model().quant_report()->str());
+  const json& gemms = rep["gemms"];
+  // 4 weight sets x 4 GEMMs + the E -> H mapping, each once.
+  REQUIRE(gemms.size() == 17);
+  std::vector<std::string> names;
+  for (const json& g : gemms) names.push_back(g["name"]);
+  std::sort(names.begin(), names.end());
+  CHECK(std::adjacent_find(names.begin(), names.end()) == names.end());
+  for (const json& g : gemms) {
+    CAPTURE(g.dump());
+    if (g["name"] == "embeddings.mapping.weight") {
+      CHECK(g["layers"] == json::array({-1}));
+      CHECK(g["k"] == 16);
+      continue;
+    }
+    // inner_groups: layers 0-3 of 8 run sets 0, 1, 0, 1; 4-7 run 2, 3, 2, 3.
+    const int set = g["layer"];
+    const int first = set < 2 ? set : 4 + (set - 2);
+    CHECK(g["layers"] == json::array({first, first + 2}));
+    REQUIRE(g["rel_err_per_use"].size() == 2);
+    for (const json& e : g["rel_err_per_use"]) {
+      REQUIRE(e.is_number());
+      CHECK(e.get<double>() > 0);
+      CHECK(e.get<double>() < 0.1);
+    }
+    CHECK(g["sampled_rows"].get<int>() > 0);
+  }
+}

@@ -57,7 +57,8 @@ uint64_t SplitMix64(uint64_t* state) {
 
 // Reservoir sampling (Algorithm R) of the observed rows; the Hessian over
 // all rows.
-void Observe(const GemmObservation& o, GemmStats* s, HessianScratch* scratch) {
+void Observe(const GemmObservation& o, int use, GemmStats* s,
+             HessianScratch* scratch) {
   if (!s->hessian.empty()) {
     AccumulateHessian(o.x, o.rows, o.k, s->hessian.data(), scratch);
   }
@@ -71,6 +72,7 @@ void Observe(const GemmObservation& o, GemmStats* s, HessianScratch* scratch) {
       slot = s->sampled++;
       s->xs.resize(s->sampled * o.k);
       s->ys.resize(s->sampled * o.n);
+      s->use.resize(s->sampled);
     } else {
       const uint64_t j = SplitMix64(&s->rng) % (s->seen + 1);
       if (j < s->cap) slot = static_cast<size_t>(j);
@@ -80,6 +82,7 @@ void Observe(const GemmObservation& o, GemmStats* s, HessianScratch* scratch) {
       std::memcpy(s->xs.data() + slot * o.k, x, o.k * sizeof(float));
       std::memcpy(s->ys.data() + slot * o.n, o.y + r * o.n,
                   o.n * sizeof(float));
+      s->use[slot] = use;
     }
   }
 }
@@ -113,10 +116,11 @@ Status Calibrate(const Checkpoint& ckpt, const std::vector<GemmSpec>& specs,
   const std::vector<uint8_t> image = SerializeEbm(ckpt, F32Tensors(ckpt), wopt);
   HessianScratch hessian_scratch;
   GemmObserver observer = [&](const GemmObservation& o) {
-    const int idx = GemmIndex(o.layer, o.gemm);
-    if (idx < 0 || static_cast<size_t>(idx) >= specs.size()) return;
+    int use = 0;
+    const int idx = GemmIndex(specs, o.layer, o.gemm, &use);
+    if (idx < 0) return;
     EB_CHECK(o.k == specs[idx].k && o.n == specs[idx].n);
-    Observe(o, &(*stats)[idx], &hessian_scratch);
+    Observe(o, use, &(*stats)[idx], &hessian_scratch);
   };
   Progress bar(progress, "calibrating", sentences.size());
   return TagAll(image, "f32 calibration model", sentences, observer, &bar,

@@ -1,5 +1,6 @@
 // Calibration pass of the int8 path: the f32 model (serialized in memory)
-// runs on the calibration sentences; a GemmObserver records per GEMM the
+// runs on the calibration sentences; a GemmObserver records per GEMM (pooled
+// over every layer that runs it when layers share weights) the
 // per-input-channel max |x_k| over all rows and a deterministic reservoir
 // sample (splitmix64, fixed seed per GEMM) of up to SampleCap input rows
 // with their f32 outputs; with GPTQ rounding also H = X^T X over all rows
@@ -26,6 +27,7 @@ inline constexpr size_t kSampleRows = 1024;
 struct GemmStats {
   std::vector<float> x_absmax;  // [k]
   std::vector<float> xs, ys;    // sampled rows: [rows, k], [rows, n]
+  std::vector<int> use;         // per sampled row: its GemmSpec::uses index
   // H = X^T X over all observed rows, [k, k]; empty unless GPTQ rounding
   // is on.
   std::vector<float> hessian;

@@ -47,13 +47,17 @@ QuantizedGemm WithRounded(const GemmSpec& g, const QuantizedGemm& base,
   return out;
 }
 
-double RelErr(const GemmSpec& g, const GemmStats& st, const QuantizedGemm& qg,
-              const float* bias) {
+namespace {
+
+// RelErr over the sampled rows of use `use` (all rows if -1).
+double RelErrOfUse(const GemmSpec& g, const GemmStats& st,
+                   const QuantizedGemm& qg, const float* bias, int use) {
   std::vector<float> inv;
   for (float s : qg.tensor.smooth) inv.push_back(1.0f / s);
   std::vector<int8_t> xq(g.k);
   double num = 0, den = 0;
   for (size_t r = 0; r < st.sampled; ++r) {
+    if (use >= 0 && st.use[r] != use) continue;
     const float rs =
         quant::QuantizeRow(st.xs.data() + r * g.k, g.k,
                            inv.empty() ? nullptr : inv.data(), xq.data());
@@ -73,6 +77,22 @@ double RelErr(const GemmSpec& g, const GemmStats& st, const QuantizedGemm& qg,
   }
   if (den == 0) return num == 0 ? 0.0 : std::numeric_limits<double>::infinity();
   return std::sqrt(num / den);
+}
+
+}  // namespace
+
+double RelErr(const GemmSpec& g, const GemmStats& st, const QuantizedGemm& qg,
+              const float* bias) {
+  return RelErrOfUse(g, st, qg, bias, -1);
+}
+
+std::vector<double> RelErrPerUse(const GemmSpec& g, const GemmStats& st,
+                                 const QuantizedGemm& qg, const float* bias) {
+  std::vector<double> out;
+  for (size_t u = 0; u < g.uses.size(); ++u) {
+    out.push_back(RelErrOfUse(g, st, qg, bias, static_cast<int>(u)));
+  }
+  return out;
 }
 
 }  // namespace edgebert

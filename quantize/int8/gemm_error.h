@@ -35,6 +35,10 @@ QuantizedGemm WithRounded(const GemmSpec& g, const QuantizedGemm& base,
 double RelErr(const GemmSpec& g, const GemmStats& st, const QuantizedGemm& qg,
               const float* bias);
 
+// RelErr over the sampled rows of each use of g (GemmSpec::uses order).
+std::vector<double> RelErrPerUse(const GemmSpec& g, const GemmStats& st,
+                                 const QuantizedGemm& qg, const float* bias);
+
 }  // namespace edgebert
 
 #endif  // EDGEBERT_QUANTIZE_INT8_GEMM_ERROR_H_

@@ -106,6 +106,7 @@ GemmResult QuantizeGemm(const GemmSpec& g, const F32Tensor& w,
     TryGptq(g, w, bias, *st, &st->hessian, &res);
     std::vector<float>().swap(st->hessian);
   }
+  res.rel_err_per_use = RelErrPerUse(g, *st, res.chosen, bias);
   return res;
 }
 

@@ -28,8 +28,10 @@ struct GemmResult {
   QuantizedGemm chosen;
   double rel_err = NAN, rel_err_unsmoothed = NAN, rel_err_smoothed = NAN;
   double rel_err_nearest = NAN;  // chosen smoothing, nearest rounding
-  bool gptq = false;             // weights rounded by GptqRound
-  std::string gptq_error;        // why GptqRound failed ("" = it did not)
+  // rel_err of the chosen weights per GemmSpec::uses entry (calibrated).
+  std::vector<double> rel_err_per_use;
+  bool gptq = false;       // weights rounded by GptqRound
+  std::string gptq_error;  // why GptqRound failed ("" = it did not)
   bool smoothed = false;
   bool kept_f32 = false;  // set by the guard (guard.h)
   float alpha = NAN;      // of the stored smoothing

@@ -42,6 +42,12 @@ json GemmsJson(const Int8Run& run) {
                      {"max_abs_x", NumOrNull(r.max_abs_x)},
                      {"outlier_ratio", NumOrNull(r.outlier_ratio)},
                      {"sampled_rows", (*run.stats)[i].sampled}});
+    // Shared weights (ALBERT): the layers running this GEMM and its error
+    // on each one's calibration inputs.
+    gemms.back()["layers"] = g.uses;
+    json per_use = json::array();
+    for (double e : r.rel_err_per_use) per_use.push_back(NumOrNull(e));
+    gemms.back()["rel_err_per_use"] = per_use;
   }
   return gemms;
 }

@@ -4,7 +4,8 @@
 # Issue "Raspberry Pi": for the same model files and input, the emulated
 # CPUs must give the same entities as x86. Models are converted once,
 # natively (the same .ebm runs everywhere): pd-tiny from ../shared when
-# present, else the committed tiny_random fixture; f32 and int8. The input
+# present, else the committed tiny_random fixture; f32 and int8; and the
+# ALBERT fixture albert_tiny_random/inner_groups, int8. The input
 # is tests/fixtures/cross/pd_dev_240.txt (People's Daily dev sentences): the
 # first 200 for int8 (entities must be identical), the first 40 for f32
 # (logits within tolerance; f32 under qemu costs ~1.5 s a sentence).
@@ -31,29 +32,34 @@ else
   src=$repo/tests/fixtures/tiny_random name=tiny_random
 fi
 status=0
-for prec in f32 int8; do
-  lines=200
+# check NAME SRC PREC: convert SRC once natively, tag the sample natively
+# and under each CPU, compare.
+check() {
+  local name=$1 src=$2 prec=$3 lines=200
   [[ $prec == f32 ]] && lines=40
-  input=$work/input-$prec.txt
+  local input=$work/input-$prec.txt
   head -n "$lines" "$sample" > "$input"
-  model=$work/$name-$prec.ebm
-  extra=()
-  [[ $prec == int8 ]] && extra=(--calibration "$sample")
+  local model=$work/$name-$prec.ebm extra=() mode=()
+  [[ $prec == int8 ]] && extra=(--calibration "$sample") mode=(--exact)
   "$native/bin/edgebert-convert" --input "$src" --output "$model" \
     --precision "$prec" "${extra[@]}" >/dev/null 2>"$work/convert.log" ||
     { cat "$work/convert.log" >&2; exit 1; }
   "$native/bin/edgebert" tag --tokens --model "$model" < "$input" \
-    > "$work/ref-$prec.jsonl" || exit 1
-  for cpu in "$@"; do
-    out=$work/$cpu-$prec.jsonl
+    > "$work/ref-$name-$prec.jsonl" || exit 1
+  for cpu in "${cpus[@]}"; do
+    local out=$work/$cpu-$name-$prec.jsonl
     # shellcheck disable=SC2086
     QEMU_CPU=$cpu $emulator "$cross/bin/edgebert" tag --tokens \
       --model "$model" < "$input" > "$out"
-    printf '%-10s %-5s %-11s ' "$name" "$prec" "$cpu"
-    mode=()
-    [[ $prec == int8 ]] && mode=(--exact)
-    "$native/bin/cross_compare" "$work/ref-$prec.jsonl" "$out" "${mode[@]}" ||
-      status=1
+    printf '%-12s %-5s %-11s ' "$name" "$prec" "$cpu"
+    "$native/bin/cross_compare" "$work/ref-$name-$prec.jsonl" "$out" \
+      "${mode[@]}" || status=1
   done
-done
+}
+cpus=("$@")
+check "$name" "$src" f32
+check "$name" "$src" int8
+# ALBERT (issue 9): shared weight sets, E -> H mapping; the committed
+# fixture with 2 groups x 2 inner layers, int8 bit-identical.
+check albert-inner "$repo/tests/fixtures/albert_tiny_random/inner_groups" int8
 exit $status

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "quantize/checkpoint.h"
 #include "runtime/base/status.h"
 
@@ -16,6 +18,11 @@ namespace edgebert {
 // FailedPrecondition: hidden_size not divisible by num_attention_heads.
 // DataLoss: not a JSON object.
 Status ParseHfConfig(const std::string& path, Checkpoint* c);
+
+// Integer field `key` of the JSON object `cfg` (read from `path`): required,
+// in [1, INT_MAX]; InvalidArgument naming path, key and value otherwise.
+Status PositiveIntField(const nlohmann::json& cfg, const std::string& path,
+                        const char* key, int* out);
 
 }  // namespace edgebert
 

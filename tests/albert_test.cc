@@ -434,3 +434,42 @@ TEST_CASE(
     CHECK(g["sampled_rows"].get<int>() > 0);
   }
 }
+
+TEST_CASE("google-research/albert TF1 checkpoints give the HF logits") {
+  // tf_google_inner_groups is inner_groups under Google's names; its softmax
+  // head has row 0 = padding label, rows 1..8 = the HF classifier.
+  eb::ConvertOptions o;
+  o.input_dir = kFixtures + "/tf_google_inner_groups";
+  o.output_path = TempPath("tf_google.ebm");
+  o.precision = eb::Precision::kF32;
+  const eb::Status s = eb::Convert(o);
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  std::unique_ptr<eb::Model> model = Load(o.output_path);
+  CHECK(model->config().layer_weights ==
+        std::vector<int>{0, 1, 0, 1, 2, 3, 2, 3});
+  CHECK(model->config().embedding_size == 16);
+  CHECK(model->config().activation == "gelu_tanh");
+  const json ref = Reference("inner_groups");
+  const size_t L = ref["labels"].size();
+  REQUIRE(model->config().labels.size() == L + 1);
+  for (size_t j = 0; j < L; ++j) {
+    CHECK(model->config().labels[j + 1] == ref["labels"][j]);
+  }
+  auto tagger = eb::Tagger::Create(*model, {}, nullptr);
+  REQUIRE_MESSAGE(tagger.ok(), tagger.status().ToString());
+  std::vector<float> got;  // columns 1..L of each row
+  for (const json* seq : SingleSegment(ref)) {
+    const auto ids = (*seq)["input_ids"].get<std::vector<int32_t>>();
+    auto logits = tagger.value()->Logits(ids.data(), ids.size());
+    REQUIRE(logits.ok());
+    for (size_t t = 0; t < ids.size(); ++t) {
+      const float* row = logits.value() + t * (L + 1);
+      got.insert(got.end(), row + 1, row + 1 + L);
+    }
+  }
+  bool argmax_equal = false;
+  const double worst = MaxDiff(ref, got, &argmax_equal);
+  MESSAGE("tf_google_inner_groups: max |logit diff| = " << worst);
+  CHECK(worst <= kAlbertLogitTolerance);
+  CHECK(argmax_equal);
+}

@@ -1,9 +1,9 @@
 #include "quantize/readers/hf_albert.h"
 
-#include <climits>
 #include <utility>
 #include <vector>
 
+#include "quantize/readers/hf_config.h"
 #include "quantize/readers/hf_tensor_source.h"
 #include "runtime/model/tensor_names.h"
 
@@ -12,22 +12,14 @@ namespace {
 
 using nlohmann::json;
 
-// Integer field `key` > 0, or `fallback` when absent.
+// Integer field `key` > 0 (PositiveIntField), or `fallback` when absent.
 Status OptionalPositive(const json& cfg, const std::string& path,
                         const char* key, int fallback, int* out) {
   if (!cfg.contains(key)) {
     *out = fallback;
     return Status::Ok();
   }
-  const json& v = cfg.at(key);
-  if (!v.is_number_integer() || v.get<int64_t>() <= 0 ||
-      v.get<int64_t>() > INT_MAX) {
-    return InvalidArgument(
-        path + ": '" + key + "' must be a positive integer, got " +
-        v.dump(-1, ' ', false, json::error_handler_t::replace));
-  }
-  *out = static_cast<int>(v.get<int64_t>());
-  return Status::Ok();
+  return PositiveIntField(cfg, path, key, out);
 }
 
 // One weight set (an HF albert_layers.K module) -> "layer.<set>.*".

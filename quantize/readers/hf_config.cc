@@ -15,23 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-// config.json integer field `key`, required and > 0.
-Status PositiveInt(const json& cfg, const std::string& path, const char* key,
-                   int* out) {
-  if (!cfg.contains(key)) {
-    return InvalidArgument(path + ": missing required field '" + key + "'");
-  }
-  const json& v = cfg.at(key);
-  if (!v.is_number_integer() || v.get<int64_t>() <= 0 ||
-      v.get<int64_t>() > INT_MAX) {
-    return InvalidArgument(
-        path + ": '" + key + "' must be a positive integer, got " +
-        v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  }
-  *out = static_cast<int>(v.get<int64_t>());
-  return Status::Ok();
-}
-
 // Accepts BertForTokenClassification / model_type "bert" and
 // AlbertForTokenClassification / "albert" (*albert set), with absolute
 // position embeddings only.
@@ -142,6 +125,22 @@ Status ParseLabels(const json& cfg, const std::string& path, Checkpoint* c) {
 
 }  // namespace
 
+Status PositiveIntField(const json& cfg, const std::string& path,
+                        const char* key, int* out) {
+  if (!cfg.contains(key)) {
+    return InvalidArgument(path + ": missing required field '" + key + "'");
+  }
+  const json& v = cfg.at(key);
+  if (!v.is_number_integer() || v.get<int64_t>() <= 0 ||
+      v.get<int64_t>() > INT_MAX) {
+    return InvalidArgument(
+        path + ": '" + key + "' must be a positive integer, got " +
+        v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  *out = static_cast<int>(v.get<int64_t>());
+  return Status::Ok();
+}
+
 Status ParseHfConfig(const std::string& path, Checkpoint* c,
                      AlbertLayout* albert) {
   StatusOr<json> jor = ReadJson(path);
@@ -152,18 +151,19 @@ Status ParseHfConfig(const std::string& path, Checkpoint* c,
   if (is_albert && albert == nullptr) {
     return Unimplemented(path + ": ALBERT is not supported by this reader");
   }
-  EB_RETURN_IF_ERROR(PositiveInt(cfg, path, "vocab_size", &c->vocab_size));
-  EB_RETURN_IF_ERROR(PositiveInt(cfg, path, "hidden_size", &c->hidden_size));
+  EB_RETURN_IF_ERROR(PositiveIntField(cfg, path, "vocab_size", &c->vocab_size));
   EB_RETURN_IF_ERROR(
-      PositiveInt(cfg, path, "num_hidden_layers", &c->num_layers));
+      PositiveIntField(cfg, path, "hidden_size", &c->hidden_size));
   EB_RETURN_IF_ERROR(
-      PositiveInt(cfg, path, "num_attention_heads", &c->num_heads));
+      PositiveIntField(cfg, path, "num_hidden_layers", &c->num_layers));
   EB_RETURN_IF_ERROR(
-      PositiveInt(cfg, path, "intermediate_size", &c->intermediate_size));
-  EB_RETURN_IF_ERROR(PositiveInt(cfg, path, "max_position_embeddings",
-                                 &c->max_position_embeddings));
+      PositiveIntField(cfg, path, "num_attention_heads", &c->num_heads));
   EB_RETURN_IF_ERROR(
-      PositiveInt(cfg, path, "type_vocab_size", &c->type_vocab_size));
+      PositiveIntField(cfg, path, "intermediate_size", &c->intermediate_size));
+  EB_RETURN_IF_ERROR(PositiveIntField(cfg, path, "max_position_embeddings",
+                                      &c->max_position_embeddings));
+  EB_RETURN_IF_ERROR(
+      PositiveIntField(cfg, path, "type_vocab_size", &c->type_vocab_size));
   if (c->hidden_size % c->num_heads != 0) {
     return FailedPrecondition(path + ": hidden_size " +
                               std::to_string(c->hidden_size) +

@@ -5,6 +5,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "quantize/checkpoint.h"
 #include "quantize/readers/hf_albert.h"
 #include "runtime/base/status.h"
@@ -22,6 +24,11 @@ namespace edgebert {
 // albert is null.
 Status ParseHfConfig(const std::string& path, Checkpoint* c,
                      AlbertLayout* albert = nullptr);
+
+// Integer field `key` of the JSON object `cfg` (read from `path`): required,
+// in [1, INT_MAX]; InvalidArgument naming path, key and value otherwise.
+Status PositiveIntField(const nlohmann::json& cfg, const std::string& path,
+                        const char* key, int* out);
 
 }  // namespace edgebert
 

@@ -108,7 +108,10 @@ uint64_t PlaceTensors(const std::vector<OutputTensor>& tensors,
 
 std::vector<OutputTensor> F32Tensors(const Checkpoint& ckpt) {
   std::vector<OutputTensor> out;
-  for (const std::string& name : CanonicalTensorNames(ckpt)) {
+  std::vector<std::string> order = CanonicalTensorNames(ckpt);
+  for (std::string& n : HeadTensorNames(ckpt.head))
+    order.push_back(std::move(n));
+  for (const std::string& name : order) {
     auto it = ckpt.weights.find(name);
     EB_CHECK(it != ckpt.weights.end());
     OutputTensor t;

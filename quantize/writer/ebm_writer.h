@@ -32,7 +32,7 @@ struct OutputTensor {
 };
 
 // The f32 model's tensors: every canonical weight verbatim, F32 RowMajor,
-// in CanonicalTensorNames order.
+// in CanonicalTensorNames order, then HeadTensorNames(ckpt.head).
 std::vector<OutputTensor> F32Tensors(const Checkpoint& ckpt);
 
 struct WriteOptions {

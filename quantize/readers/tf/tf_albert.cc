@@ -1,0 +1,64 @@
+#include "quantize/readers/tf/tf_albert.h"
+
+#include <nlohmann/json.hpp>
+
+#include "quantize/readers/file_util.h"
+#include "quantize/readers/hf_config.h"
+
+namespace edgebert {
+namespace {
+
+constexpr const char* kMappingKernel =
+    "bert/encoder/embedding_hidden_mapping_in/kernel";
+
+// Integer field `key` > 0, or `fallback` when absent.
+Status FieldOr(const nlohmann::json& cfg, const std::string& path,
+               const char* key, int fallback, int* out) {
+  *out = fallback;
+  if (!cfg.contains(key)) return Status::Ok();
+  return PositiveIntField(cfg, path, key, out);
+}
+
+}  // namespace
+
+Status ParseTfAlbertConfig(const std::string& path, const TfTensors& tensors,
+                           Checkpoint* c, int* inner) {
+  StatusOr<nlohmann::json> jor = ReadJson(path);
+  if (!jor.ok()) return jor.status();
+  const nlohmann::json& cfg = *jor;
+  int e = 0, groups = 1;
+  EB_RETURN_IF_ERROR(PositiveIntField(cfg, path, "embedding_size", &e));
+  EB_RETURN_IF_ERROR(FieldOr(cfg, path, "num_hidden_groups", 1, &groups));
+  EB_RETURN_IF_ERROR(FieldOr(cfg, path, "inner_group_num", 1, inner));
+  const int L = c->num_layers, K = *inner;
+  if (groups > L) {
+    return FailedPrecondition(path + ": num_hidden_groups " +
+                              std::to_string(groups) + " > num_hidden_layers " +
+                              std::to_string(L) +
+                              ": some groups would never run");
+  }
+  if (static_cast<int64_t>(L) * K > 4096) {
+    return InvalidArgument(path + ": num_hidden_layers * inner_group_num = " +
+                           std::to_string(static_cast<int64_t>(L) * K) +
+                           " exceeds 4096");
+  }
+  const bool mapped = tensors.Has(kMappingKernel);
+  if (!mapped && e != c->hidden_size) {
+    return FailedPrecondition(tensors.label() + ": no '" + kMappingKernel +
+                              "' but embedding_size " + std::to_string(e) +
+                              " != hidden_size " +
+                              std::to_string(c->hidden_size));
+  }
+  c->embedding_size = mapped ? e : 0;
+  c->layer_weights.clear();
+  for (int i = 0; i < L; ++i) {
+    // modeling.py: group_idx = int(layer_idx / num_hidden_layers *
+    // num_hidden_groups), in Python floats (IEEE double).
+    const int g = static_cast<int>(static_cast<double>(i) / L * groups);
+    for (int k = 0; k < K; ++k) c->layer_weights.push_back(g * K + k);
+  }
+  c->num_layers = L * K;
+  return Status::Ok();
+}
+
+}  // namespace edgebert

@@ -50,6 +50,7 @@ struct Checkpoint {
   // hidden_size wide, no E -> H mapping) and the weight set each of the
   // num_layers layers runs (empty = layer i runs set i).
   int embedding_size = 0;
+  fb::EmbeddingMapping embedding_mapping = fb::EmbeddingMapping::AfterLayerNorm;
   std::vector<int> layer_weights;
   // Weight sets stored ("layer.<s>.*"): 1 + max(layer_weights), or
   // num_layers.

@@ -435,21 +435,24 @@ TEST_CASE(
   }
 }
 
-TEST_CASE("google-research/albert TF1 checkpoints give the HF logits") {
-  // tf_google_inner_groups is inner_groups under Google's names; its softmax
-  // head has row 0 = padding label, rows 1..8 = the HF classifier.
+namespace {
+
+// Converts the TF1 fixture `folder` (f32) and compares its logits with
+// `ref` (HF labels; the TF softmax head has row 0 = padding label, rows
+// 1..8 = the HF classifier). Returns the model for further checks.
+std::unique_ptr<eb::Model> CheckTfFixture(
+    const std::string& folder, const json& ref,
+    eb::Precision precision = eb::Precision::kF32) {
+  const bool f32 = precision == eb::Precision::kF32;
   eb::ConvertOptions o;
-  o.input_dir = kFixtures + "/tf_google_inner_groups";
-  o.output_path = TempPath("tf_google.ebm");
-  o.precision = eb::Precision::kF32;
+  o.input_dir = kFixtures + "/" + folder;
+  o.output_path = TempPath(folder + (f32 ? ".ebm" : ".i8.ebm"));
+  o.precision = precision;
+  o.int8.progress = false;
   const eb::Status s = eb::Convert(o);
   REQUIRE_MESSAGE(s.ok(), s.ToString());
   std::unique_ptr<eb::Model> model = Load(o.output_path);
-  CHECK(model->config().layer_weights ==
-        std::vector<int>{0, 1, 0, 1, 2, 3, 2, 3});
-  CHECK(model->config().embedding_size == 16);
   CHECK(model->config().activation == "gelu_tanh");
-  const json ref = Reference("inner_groups");
   const size_t L = ref["labels"].size();
   REQUIRE(model->config().labels.size() == L + 1);
   for (size_t j = 0; j < L; ++j) {
@@ -469,7 +472,43 @@ TEST_CASE("google-research/albert TF1 checkpoints give the HF logits") {
   }
   bool argmax_equal = false;
   const double worst = MaxDiff(ref, got, &argmax_equal);
-  MESSAGE("tf_google_inner_groups: max |logit diff| = " << worst);
-  CHECK(worst <= kAlbertLogitTolerance);
-  CHECK(argmax_equal);
+  MESSAGE(folder << ": max |logit diff| = " << worst << " over " << got.size()
+                 << " logits");
+  CHECK(got.size() > 1000);
+  CHECK(worst <= (f32 ? kAlbertLogitTolerance : kInt8LogitBound));
+  if (f32) CHECK(argmax_equal);
+  return model;
+}
+
+}  // namespace
+
+TEST_CASE("google-research/albert TF1 checkpoints give the HF logits") {
+  // tf_google_inner_groups is inner_groups under Google's names.
+  std::unique_ptr<eb::Model> model =
+      CheckTfFixture("tf_google_inner_groups", Reference("inner_groups"));
+  CHECK(model->config().layer_weights ==
+        std::vector<int>{0, 1, 0, 1, 2, 3, 2, 3});
+  CHECK(model->config().embedding_size == 16);
+}
+
+TEST_CASE("brightmart/albert_zh TF1 checkpoints match their reference") {
+  // Word rows [V, 16] x word_embeddings_2 [16, 32] first, then the 32-wide
+  // position / type tables and LayerNorm; one shared layer.
+  std::unique_ptr<eb::Model> model =
+      CheckTfFixture("tf_albert_zh", Reference("tf_albert_zh"));
+  CHECK(model->config().layer_weights == std::vector<int>{0, 0, 0, 0});
+  CHECK(model->config().embedding_size == 16);
+  auto file = eb::ModelFile::Open(TempPath("tf_albert_zh.ebm"));
+  REQUIRE(file.ok());
+  CHECK(file.value()->model().encoder()->embedding_mapping() ==
+        eb::fb::EmbeddingMapping::WordOnly);
+  CHECK(file.value()->Find("embeddings.position")->shape ==
+        std::vector<int64_t>{64, 32});
+  // int8: the word-only mapping GEMM is int8 too.
+  CheckTfFixture("tf_albert_zh", Reference("tf_albert_zh"),
+                 eb::Precision::kInt8);
+  auto i8 = eb::ModelFile::Open(TempPath("tf_albert_zh.i8.ebm"));
+  REQUIRE(i8.ok());
+  CHECK(i8.value()->Find("embeddings.mapping.weight")->meta->dtype() ==
+        eb::fb::DType::I8);
 }

@@ -47,7 +47,7 @@ void BuildFlatBuffer(const Checkpoint& c,
       *fbb, c.num_layers, c.hidden_size, c.num_heads, c.intermediate_size,
       c.max_position_embeddings, c.type_vocab_size, c.vocab_size,
       c.layer_norm_eps, c.activation, opt.max_seq_len, c.embedding_size,
-      layer_weights);
+      layer_weights, c.embedding_mapping);
   auto vocab = fbb->CreateVectorOfStrings(c.vocab);
   auto prefix = fbb->CreateString("##");
   auto tokenizer = fb::CreateTokenizerConfig(

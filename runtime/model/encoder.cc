@@ -56,16 +56,16 @@ Status Encoder::PlanArena(size_t S) {
       AlignUp(kernels::AttentionScratchFloats(S) * sizeof(float)) /
       sizeof(float);
   const size_t sizes[] = {
-      S * H * sizeof(float),                                  // x
-      S * 3 * H * sizeof(float),                              // qkv
-      S * H * sizeof(float),                                  // ctx
-      S * std::max(H, w_.emb_width) * sizeof(float),          // tmp
-      S * w_.inter * sizeof(float),                           // inter
-      S * w_.labels * sizeof(float),                          // logits
-      w_.heads * attn_scratch_floats_ * sizeof(float),        // attention
-      w_.GemmScratchBytes(S),                                 // gemm
-      S * sizeof(float),                                      // mask
-      w_.emb.mapping ? S * w_.emb_width * sizeof(float) : 0,  // emb
+      S * H * sizeof(float),                                       // x
+      S * 3 * H * sizeof(float),                                   // qkv
+      S * H * sizeof(float),                                       // ctx
+      S * std::max(H, w_.emb.width) * sizeof(float),               // tmp
+      S * w_.inter * sizeof(float),                                // inter
+      S * w_.labels * sizeof(float),                               // logits
+      w_.heads * attn_scratch_floats_ * sizeof(float),             // attention
+      w_.GemmScratchBytes(S),                                      // gemm
+      S * sizeof(float),                                           // mask
+      w_.emb.mapping ? S * w_.emb.word_width * sizeof(float) : 0,  // emb
   };
   size_t total = 0;
   for (size_t s : sizes) total += AlignUp(s);
@@ -96,42 +96,42 @@ Status Encoder::PlanArena(size_t S) {
   return Status::Ok();
 }
 
-void Encoder::GatherEmbeddings(const int32_t* ids, size_t n, float* x) const {
+// Word rows [n, word_width] into out; an int8 row is dequantized on the
+// fly (scale * q, codec.h).
+void Encoder::GatherWords(const int32_t* ids, size_t n, float* out) const {
   const EncoderWeights::Embeddings& emb = w_.emb;
-  const size_t H = w_.emb_width;
-  // Single-segment input: token type id 0, row 0 of the table; an int8 row
-  // is dequantized on the fly (scale * q, codec.h) in the same f32 add.
-  const float* type0 =
-      emb.token_type_scales == nullptr ? emb.token_type->as<float>() : nullptr;
-  const int8_t* type0_q =
-      emb.token_type_scales != nullptr ? emb.token_type->as<int8_t>() : nullptr;
-  const float type0_scale =
-      emb.token_type_scales != nullptr ? emb.token_type_scales[0] : 0.0f;
-  auto add_type0 = [&](float* out) {
-    if (type0 != nullptr) {
-      for (size_t j = 0; j < H; ++j) out[j] += type0[j];
-    } else {
-      for (size_t j = 0; j < H; ++j) {
-        out[j] += type0_scale * static_cast<float>(type0_q[j]);
-      }
-    }
-  };
+  const size_t W = emb.word_width;
   if (emb.word_scales != nullptr) {
     const int8_t* word = emb.word->as<int8_t>();
     for (size_t r = 0; r < n; ++r) {
       const size_t id = static_cast<size_t>(ids[r]);
-      float* out = x + r * H;
-      kernels::DequantizeRowI8(word + id * H, H, emb.word_scales[id], out);
-      add_type0(out);
+      kernels::DequantizeRowI8(word + id * W, W, emb.word_scales[id],
+                               out + r * W);
     }
     return;
   }
   const float* word = emb.word->as<float>();
   for (size_t r = 0; r < n; ++r) {
-    const float* w = word + static_cast<size_t>(ids[r]) * H;
-    float* out = x + r * H;
-    std::memcpy(out, w, H * sizeof(float));
-    add_type0(out);
+    std::memcpy(out + r * W, word + static_cast<size_t>(ids[r]) * W,
+                W * sizeof(float));
+  }
+}
+
+// Single-segment input: token type id 0, row 0 of the table, added to each
+// of the n rows [n, width] of x (int8 dequantized in the same f32 add).
+void Encoder::AddTypeZero(float* x, size_t n) const {
+  const EncoderWeights::Embeddings& emb = w_.emb;
+  const size_t D = emb.width;
+  for (size_t r = 0; r < n; ++r) {
+    float* out = x + r * D;
+    if (emb.token_type_scales == nullptr) {
+      const float* type0 = emb.token_type->as<float>();
+      for (size_t j = 0; j < D; ++j) out[j] += type0[j];
+    } else {
+      const int8_t* q = emb.token_type->as<int8_t>();
+      const float scale = emb.token_type_scales[0];
+      for (size_t j = 0; j < D; ++j) out[j] += scale * static_cast<float>(q[j]);
+    }
   }
 }
 
@@ -141,21 +141,38 @@ void Encoder::RunLinear(const Linear& l, int layer, const char* name,
   if (observer_) observer_(layer, name, x, y, n, l.k(), l.n());
 }
 
-// emb = LN(emb + position), positions 0..n-1 being contiguous rows,
-// dequantized into tmp_ (free until attn_out) when the table is int8.
-void Encoder::EmbedPositions(size_t n) {
+// x = LN(x + position) over rows [n, width], positions 0..n-1 being
+// contiguous rows, dequantized into tmp_ (free until attn_out) when int8.
+void Encoder::EmbedPositions(float* x, size_t n) {
   const EncoderWeights::Embeddings& emb = w_.emb;
-  const size_t H = w_.emb_width;
+  const size_t D = emb.width;
   const float* position = emb.position->as<float>();
   if (emb.position_scales != nullptr) {
     const int8_t* pq = emb.position->as<int8_t>();
     for (size_t r = 0; r < n; ++r) {
-      kernels::DequantizeRowI8(pq + r * H, H, emb.position_scales[r],
-                               tmp_ + r * H);
+      kernels::DequantizeRowI8(pq + r * D, D, emb.position_scales[r],
+                               tmp_ + r * D);
     }
     position = tmp_;
   }
-  kernels::AddLayerNorm(emb_, position, emb.ln_g, emb.ln_b, w_.eps, n, H, emb_);
+  kernels::AddLayerNorm(x, position, emb.ln_g, emb.ln_b, w_.eps, n, D, x);
+}
+
+// x_ = the encoder input [n, H] (see the header's forward pass).
+void Encoder::Embed(const int32_t* ids, size_t n, ThreadPool* pool) {
+  const EncoderWeights::Embeddings& emb = w_.emb;
+  GatherWords(ids, n, emb_);
+  if (emb.word_only) {  // albert_zh: map the word rows, then add and LN.
+    RunLinear(*emb.mapping, -1, kEmbeddingMapGemm, emb_, n, x_, pool);
+    AddTypeZero(x_, n);
+    EmbedPositions(x_, n);
+    return;
+  }
+  AddTypeZero(emb_, n);
+  EmbedPositions(emb_, n);
+  if (emb.mapping) {
+    RunLinear(*emb.mapping, -1, kEmbeddingMapGemm, emb_, n, x_, pool);
+  }
 }
 
 const float* Encoder::Forward(const int32_t* ids, size_t n, ThreadPool* pool) {
@@ -171,11 +188,7 @@ const float* Encoder::Encode(const int32_t* ids, size_t n, size_t valid,
   // google-research/bert's additive mask: (1 - input_mask) * -10000.
   for (size_t j = 0; j < n; ++j) mask_[j] = j < valid ? 0.0f : -10000.0f;
   const size_t H = w_.hidden, heads = w_.heads;
-  GatherEmbeddings(ids, n, emb_);
-  EmbedPositions(n);
-  if (w_.emb.mapping) {
-    RunLinear(*w_.emb.mapping, -1, kEmbeddingMapGemm, emb_, n, x_, pool);
-  }
+  Embed(ids, n, pool);
   const size_t head_dim = H / heads;
   AttentionTask task{qkv_,
                      n,

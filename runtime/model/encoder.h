@@ -4,6 +4,8 @@
 //   x   = LN(word[ids] + type[0] + pos[0..n))
 //   x   = x Wm^T + bm        only with an E -> H mapping (ALBERT; the
 //                            tables and LN are then E wide)
+//   (albert_zh, EmbeddingMapping WordOnly: x = LN(word[ids] Wm^T + bm +
+//    type[0] + pos[0..n)), only the word table E wide)
 //   per layer (its weight set, shared by several layers in ALBERT):
 //     qkv = x Wqkv^T + bqkv                         [n, 3H]
 //     ctx = softmax(q k^T / sqrt(d)) v  per head    [n, H]
@@ -73,8 +75,10 @@ class Encoder {
 
  private:
   explicit Encoder(const EncoderWeights& w) : w_(w) {}
-  void GatherEmbeddings(const int32_t* ids, size_t n, float* x) const;
-  void EmbedPositions(size_t n);
+  void GatherWords(const int32_t* ids, size_t n, float* out) const;
+  void AddTypeZero(float* x, size_t n) const;
+  void EmbedPositions(float* x, size_t n);
+  void Embed(const int32_t* ids, size_t n, ThreadPool* pool);
   void RunLinear(const Linear& l, int layer, const char* name, const float* x,
                  size_t n, float* y, ThreadPool* pool);
   Status PlanArena(size_t max_seq);
@@ -89,7 +93,7 @@ class Encoder {
   float *x_ = nullptr, *qkv_ = nullptr, *ctx_ = nullptr, *tmp_ = nullptr,
         *inter_buf_ = nullptr, *logits_ = nullptr, *attn_scratch_ = nullptr,
         *mask_ = nullptr;
-  float* emb_ = nullptr;  // embedding rows [S, D]; = x_ without a mapping
+  float* emb_ = nullptr;  // embedding rows [S, E]; = x_ without a mapping
   void* gemm_scratch_ = nullptr;
   size_t attn_scratch_floats_ = 0;
 

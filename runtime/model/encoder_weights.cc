@@ -47,13 +47,18 @@ Status LoadTable(const ModelFile& file, const char* name, int64_t rows,
   return Status::Ok();
 }
 
-// The tables and LayerNorm, D = embedding_size (> 0: plus the E -> H
-// mapping GEMM) or hidden_size wide.
+// The tables, the LayerNorm and (embedding_size > 0) the E -> H mapping
+// GEMM, with the widths of Embeddings.
 Status LoadEmbeddings(const ModelFile& file, const fb::EncoderConfig& c,
                       GemmF32::Backend backend, EncoderWeights::Embeddings* e) {
   const int64_t H = c.hidden_size();
-  const int64_t D = c.embedding_size() > 0 ? c.embedding_size() : H;
-  EB_RETURN_IF_ERROR(LoadTable(file, names::kWordEmbeddings, c.vocab_size(), D,
+  const int64_t E = c.embedding_size() > 0 ? c.embedding_size() : H;
+  e->word_only = c.embedding_size() > 0 &&
+                 c.embedding_mapping() == fb::EmbeddingMapping::WordOnly;
+  const int64_t D = e->word_only ? H : E;
+  e->word_width = static_cast<size_t>(E);
+  e->width = static_cast<size_t>(D);
+  EB_RETURN_IF_ERROR(LoadTable(file, names::kWordEmbeddings, c.vocab_size(), E,
                                &e->word, &e->word_scales));
   EB_RETURN_IF_ERROR(LoadTable(file, names::kPositionEmbeddings,
                                c.max_position_embeddings(), D, &e->position,
@@ -66,7 +71,7 @@ Status LoadEmbeddings(const ModelFile& file, const fb::EncoderConfig& c,
   if (c.embedding_size() == 0) return Status::Ok();
   StatusOr<std::unique_ptr<Linear>> r =
       CreateLinear(file, names::kEmbeddingMapWeight, names::kEmbeddingMapBias,
-                   static_cast<size_t>(D), static_cast<size_t>(H),
+                   static_cast<size_t>(E), static_cast<size_t>(H),
                    Activation::kNone, backend);
   if (!r.ok()) return r.status();
   e->mapping = std::move(r.value());
@@ -145,8 +150,6 @@ StatusOr<std::unique_ptr<EncoderWeights>> EncoderWeights::Create(
   w->labels = static_cast<size_t>(file.model().head()->num_labels());
   w->max_positions = static_cast<size_t>(c.max_position_embeddings());
   w->eps = c.layer_norm_eps();
-  w->emb_width = static_cast<size_t>(c.embedding_size() > 0 ? c.embedding_size()
-                                                            : c.hidden_size());
   EB_RETURN_IF_ERROR(LoadEmbeddings(file, c, f32_backend, &w->emb));
   w->layer_sets = LayerWeightSets(c);
   for (int i = 0; i < NumWeightSets(w->layer_sets); ++i) {

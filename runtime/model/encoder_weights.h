@@ -26,18 +26,22 @@ struct EncoderWeights {
     std::unique_ptr<Linear> qkv, attn_out, ffn_in, ffn_out;
     const float *attn_ln_g, *attn_ln_b, *ffn_ln_g, *ffn_ln_b;
   };
-  // Each table is f32 [rows, D], or int8 [rows, D] with one scale per row
-  // (scales != null; value = scale[r] * q[r, d], runtime/quant/codec.h);
-  // D = the embedding width E with an E -> H mapping, else H.
+  // Each table is f32 [rows, width], or int8 with one scale per row
+  // (scales != null; value = scale[r] * q[r, d], runtime/quant/codec.h).
+  // Widths: word_width for the word table, width for the others and the
+  // LayerNorm: E and E (mapping after the LayerNorm), E and H (word-only
+  // mapping, albert_zh), H and H (no mapping, BERT).
   struct Embeddings {
-    const TensorView* word = nullptr;  // [V, D]
+    size_t word_width = 0, width = 0;
+    const TensorView* word = nullptr;  // [V, word_width]
     const float* word_scales = nullptr;
-    const TensorView* position = nullptr;  // [P, D]
+    const TensorView* position = nullptr;  // [P, width]
     const float* position_scales = nullptr;
-    const TensorView* token_type = nullptr;  // [T, D]
+    const TensorView* token_type = nullptr;  // [T, width]
     const float* token_type_scales = nullptr;
-    const float *ln_g = nullptr, *ln_b = nullptr;  // [D]
-    std::unique_ptr<Linear> mapping;  // E -> H; null when D = H (BERT)
+    const float *ln_g = nullptr, *ln_b = nullptr;  // [width]
+    std::unique_ptr<Linear> mapping;  // E -> H; null without one (BERT)
+    bool word_only = false;           // mapping of the word rows only
   };
 
   // Validates every tensor the encoder reads (errors name the tensor and the
@@ -53,7 +57,6 @@ struct EncoderWeights {
   std::string gemm_kinds() const;  // e.g. "xnnpack" or "int8,highway"
 
   size_t hidden = 0, heads = 0, inter = 0, labels = 0, max_positions = 0;
-  size_t emb_width = 0;  // D of Embeddings
   float eps = 0;
   Embeddings emb;
   // Each weight set is bound (and packed) once; layer i runs

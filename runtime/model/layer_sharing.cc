@@ -11,6 +11,13 @@ Status ValidateLayerSharing(const fb::EncoderConfig& e,
                               std::to_string(e.embedding_size()) +
                               " must be >= 0 (0 = no E -> H mapping)");
   }
+  if (e.embedding_mapping() != fb::EmbeddingMapping::AfterLayerNorm &&
+      e.embedding_mapping() != fb::EmbeddingMapping::WordOnly) {
+    return FailedPrecondition(
+        where + "encoder.embedding_mapping = " +
+        std::to_string(static_cast<int>(e.embedding_mapping())) +
+        " is not AfterLayerNorm (0) or WordOnly (1)");
+  }
   const auto* lw = e.layer_weights();
   if (lw == nullptr || lw->size() == 0) return Status::Ok();
   const int layers = e.num_layers();

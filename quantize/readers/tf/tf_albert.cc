@@ -4,6 +4,7 @@
 
 #include "quantize/readers/file_util.h"
 #include "quantize/readers/hf_config.h"
+#include "runtime/model/tensor_names.h"
 
 namespace edgebert {
 namespace {
@@ -19,10 +20,28 @@ Status FieldOr(const nlohmann::json& cfg, const std::string& path,
   return PositiveIntField(cfg, path, key, out);
 }
 
+// albert_zh: every layer runs set 0; the mapping has no bias.
+Status SharedLayout(const std::string& path, int e, int groups, int inner,
+                    Checkpoint* c) {
+  if (groups != 1 || inner != 1) {
+    return FailedPrecondition(path +
+                              ": brightmart/albert_zh checkpoints share one "
+                              "layer (layer_shared), but num_hidden_groups = " +
+                              std::to_string(groups) +
+                              ", inner_group_num = " + std::to_string(inner));
+  }
+  c->embedding_size = e;
+  c->embedding_mapping = fb::EmbeddingMapping::WordOnly;
+  c->layer_weights.assign(static_cast<size_t>(c->num_layers), 0);
+  c->weights[names::kEmbeddingMapBias] =
+      F32Tensor{{c->hidden_size}, std::vector<float>(c->hidden_size, 0.0f)};
+  return Status::Ok();
+}
+
 }  // namespace
 
 Status ParseTfAlbertConfig(const std::string& path, const TfTensors& tensors,
-                           Checkpoint* c, int* inner) {
+                           TfLayers layers, Checkpoint* c, int* inner) {
   StatusOr<nlohmann::json> jor = ReadJson(path);
   if (!jor.ok()) return jor.status();
   const nlohmann::json& cfg = *jor;
@@ -30,6 +49,9 @@ Status ParseTfAlbertConfig(const std::string& path, const TfTensors& tensors,
   EB_RETURN_IF_ERROR(PositiveIntField(cfg, path, "embedding_size", &e));
   EB_RETURN_IF_ERROR(FieldOr(cfg, path, "num_hidden_groups", 1, &groups));
   EB_RETURN_IF_ERROR(FieldOr(cfg, path, "inner_group_num", 1, inner));
+  if (layers == TfLayers::kShared) {
+    return SharedLayout(path, e, groups, *inner, c);
+  }
   const int L = c->num_layers, K = *inner;
   if (groups > L) {
     return FailedPrecondition(path + ": num_hidden_groups " +

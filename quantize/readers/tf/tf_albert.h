@@ -11,6 +11,7 @@
 #include <string>
 
 #include "quantize/checkpoint.h"
+#include "quantize/readers/tf/tf_names.h"
 #include "quantize/readers/tf/tf_tensors.h"
 #include "runtime/base/status.h"
 
@@ -21,8 +22,11 @@ namespace edgebert {
 // embedding_hidden_mapping_in, as modeling.py skips it), c->layer_weights,
 // c->num_layers and *inner. InvalidArgument names a bad field;
 // FailedPrecondition if a group would never run or E != H has no mapping.
+// brightmart/albert_zh (TfLayers::kShared): one set for every layer, the
+// word-only mapping (fb::EmbeddingMapping::WordOnly) with a zero bias (its
+// word_embeddings_2 has none); groups / inner groups must be 1.
 Status ParseTfAlbertConfig(const std::string& path, const TfTensors& tensors,
-                           Checkpoint* c, int* inner);
+                           TfLayers layers, Checkpoint* c, int* inner);
 
 }  // namespace edgebert
 

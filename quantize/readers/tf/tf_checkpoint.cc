@@ -106,8 +106,9 @@ StatusOr<Checkpoint> LoadTfCheckpoint(const TfReadOptions& o) {
   StatusOr<const TfFamily*> family = DetectFamily(tensors);
   if (!family.ok()) return family.status();
   int inner = 1;
-  if ((*family)->layers == TfLayers::kAlbertGroups) {
-    EB_RETURN_IF_ERROR(ParseTfAlbertConfig(config, tensors, &c, &inner));
+  if ((*family)->layers != TfLayers::kPerLayer) {
+    EB_RETURN_IF_ERROR(
+        ParseTfAlbertConfig(config, tensors, (*family)->layers, &c, &inner));
   }
   EB_RETURN_IF_ERROR(LoadTfEncoder(**family, &tensors, &c, inner));
   StatusOr<int64_t> width = LoadTfHead(&tensors, &c);

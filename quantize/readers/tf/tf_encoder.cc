@@ -15,16 +15,18 @@ StatusOr<std::vector<int64_t>> CanonicalShape(const std::string& canonical,
                                               const Checkpoint& c) {
   namespace n = names;
   const int64_t h = c.hidden_size, in = c.intermediate_size;
-  // Embedding width: E with an E -> H mapping (ALBERT), else H.
-  const int64_t d = c.embedding_size > 0 ? c.embedding_size : h;
+  // Embedding widths (encoder_weights.h): word table e, the others d.
+  const int64_t e = c.embedding_size > 0 ? c.embedding_size : h;
+  const int64_t d =
+      c.embedding_mapping == fb::EmbeddingMapping::WordOnly ? h : e;
   const std::string l = "layer.{i}.";
   const std::map<std::string, std::vector<int64_t>> shapes = {
-      {n::kWordEmbeddings, {c.vocab_size, d}},
+      {n::kWordEmbeddings, {c.vocab_size, e}},
       {n::kPositionEmbeddings, {c.max_position_embeddings, d}},
       {n::kTokenTypeEmbeddings, {c.type_vocab_size, d}},
       {n::kEmbeddingLnGamma, {d}},
       {n::kEmbeddingLnBeta, {d}},
-      {n::kEmbeddingMapWeight, {h, d}},
+      {n::kEmbeddingMapWeight, {h, e}},
       {n::kEmbeddingMapBias, {h}},
       {l + n::kQkvWeight, {3 * h, h}},
       {l + n::kQkvBias, {3 * h}},

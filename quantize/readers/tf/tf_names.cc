@@ -81,6 +81,27 @@ TfFamily MakeAlbert() {
   return fam;
 }
 
+TfFamily MakeAlbertZh() {
+  namespace n = names;
+  const std::string e = "bert/embeddings/";
+  // BERT's layer names without the layer index.
+  TfFamily f = MakeBert();
+  f.name = "brightmart/albert_zh";
+  f.marker = "bert/embeddings/word_embeddings_2";
+  f.layers = TfLayers::kShared;
+  for (TfNameRule& r : f.rules) {
+    for (std::string& t : r.tf) {
+      const std::string from = "bert/encoder/layer_{i}/";
+      if (t.rfind(from, 0) == 0) {
+        t = "bert/encoder/layer_shared/" + t.substr(from.size());
+      }
+    }
+  }
+  f.rules.insert(f.rules.begin() + 1,
+                 {n::kEmbeddingMapWeight, {e + "word_embeddings_2"}, true});
+  return f;
+}
+
 void ReplaceAll(std::string* s, const char* key, int value) {
   const std::string v = std::to_string(value);
   for (size_t p = s->find(key); p != std::string::npos;
@@ -101,9 +122,14 @@ const TfFamily& AlbertTfFamily() {
   return *f;
 }
 
+const TfFamily& AlbertZhTfFamily() {
+  static const TfFamily* f = new TfFamily(MakeAlbertZh());
+  return *f;
+}
+
 // ALBERT first: its checkpoints also hold BERT's marker (word embeddings).
 std::vector<const TfFamily*> TfFamilies() {
-  return {&AlbertTfFamily(), &BertTfFamily()};
+  return {&AlbertTfFamily(), &AlbertZhTfFamily(), &BertTfFamily()};
 }
 
 std::string ExpandLayer(const std::string& pattern, int layer) {

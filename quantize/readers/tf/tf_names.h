@@ -32,6 +32,8 @@ enum class TfLayers {
   // (s = g * inner_group_num + k); TF names use "{g}" and "{k}", the
   // canonical name "{i}" = s (tf_albert.h maps layers to sets).
   kAlbertGroups,
+  // brightmart/albert_zh: one weight set (layer_shared) run by every layer.
+  kShared,
 };
 
 struct TfFamily {
@@ -47,6 +49,11 @@ const TfFamily& BertTfFamily();
 // google-research/albert (modeling.py AlbertModel under scope "bert":
 // transformer/group_G/inner_group_K, attention_1, ffn_1, LayerNorm_1).
 const TfFamily& AlbertTfFamily();
+// brightmart/albert_zh: BERT names under bert/encoder/layer_shared/, word
+// embeddings [V, E] times word_embeddings_2 [E, H] (no bias) before the
+// H-wide position / type tables and LayerNorm (fb::EmbeddingMapping
+// WordOnly).
+const TfFamily& AlbertZhTfFamily();
 
 // Every known family, in detection order.
 std::vector<const TfFamily*> TfFamilies();

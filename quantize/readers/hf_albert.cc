@@ -12,16 +12,6 @@ namespace {
 
 using nlohmann::json;
 
-// Integer field `key` > 0 (PositiveIntField), or `fallback` when absent.
-Status OptionalPositive(const json& cfg, const std::string& path,
-                        const char* key, int fallback, int* out) {
-  if (!cfg.contains(key)) {
-    *out = fallback;
-    return Status::Ok();
-  }
-  return PositiveIntField(cfg, path, key, out);
-}
-
 // One weight set (an HF albert_layers.K module) -> "layer.<set>.*".
 Status LoadSet(TensorSource* src, const std::string& p, int set,
                Checkpoint* c) {
@@ -115,13 +105,19 @@ Status CheckAllUsed(const SafetensorsFile& file, const TensorSource& src) {
 Status ParseAlbertConfig(const json& cfg, const std::string& path,
                          Checkpoint* c, AlbertLayout* layout) {
   EB_RETURN_IF_ERROR(
-      OptionalPositive(cfg, path, "embedding_size", 128, &c->embedding_size));
+      PositiveIntFieldOr(cfg, path, "embedding_size", 128, &c->embedding_size));
   EB_RETURN_IF_ERROR(
-      OptionalPositive(cfg, path, "num_hidden_groups", 1, &layout->groups));
+      PositiveIntFieldOr(cfg, path, "num_hidden_groups", 1, &layout->groups));
   EB_RETURN_IF_ERROR(
-      OptionalPositive(cfg, path, "inner_group_num", 1, &layout->inner));
-  const int L = c->num_layers, G = layout->groups, K = layout->inner;
-  layout->hidden_layers = L;
+      PositiveIntFieldOr(cfg, path, "inner_group_num", 1, &layout->inner));
+  layout->hidden_layers = c->num_layers;
+  return SetAlbertLayers(path, layout->groups, layout->inner,
+                         AlbertGroupRule::kHuggingFace, c);
+}
+
+Status SetAlbertLayers(const std::string& path, int groups, int inner,
+                       AlbertGroupRule rule, Checkpoint* c) {
+  const int L = c->num_layers, G = groups, K = inner;
   if (G > L) {
     return FailedPrecondition(path + ": num_hidden_groups " +
                               std::to_string(G) + " > num_hidden_layers " +
@@ -134,9 +130,11 @@ Status ParseAlbertConfig(const json& cfg, const std::string& path,
                            " exceeds 4096");
   }
   c->layer_weights.clear();
-  const double layers_per_group = static_cast<double>(L) / G;
   for (int i = 0; i < L; ++i) {
-    const int g = static_cast<int>(i / layers_per_group);  // HF's formula
+    // The source's own formula in Python floats (IEEE double).
+    const int g = rule == AlbertGroupRule::kHuggingFace
+                      ? static_cast<int>(i / (static_cast<double>(L) / G))
+                      : static_cast<int>(static_cast<double>(i) / L * G);
     for (int k = 0; k < K; ++k) c->layer_weights.push_back(g * K + k);
   }
   c->num_layers = L * K;

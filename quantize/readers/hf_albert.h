@@ -26,6 +26,19 @@ struct AlbertLayout {
   int inner = 1;          // inner_group_num
 };
 
+// How a source maps layer i of L to one of G groups.
+enum class AlbertGroupRule {
+  kHuggingFace,  // int(i / (L / G))  (modeling_albert.py)
+  kGoogle,       // int(i / L * G)    (google-research/albert modeling.py)
+};
+
+// c->num_layers holds L on entry. FailedPrecondition if G > L (a group
+// would never run), InvalidArgument if L * inner > 4096 (messages name
+// `path`); else c->layer_weights: layer i * inner + k runs set
+// group(i) * inner + k, and c->num_layers = L * inner.
+Status SetAlbertLayers(const std::string& path, int groups, int inner,
+                       AlbertGroupRule rule, Checkpoint* c);
+
 // Fills c->embedding_size, c->layer_weights and c->num_layers (= layers *
 // inner) from config.json (embedding_size 128, num_hidden_groups 1,
 // inner_group_num 1 when absent, the AlbertConfig defaults); c->num_layers

@@ -141,6 +141,13 @@ Status PositiveIntField(const json& cfg, const std::string& path,
   return Status::Ok();
 }
 
+Status PositiveIntFieldOr(const json& cfg, const std::string& path,
+                          const char* key, int fallback, int* out) {
+  *out = fallback;
+  if (!cfg.contains(key)) return Status::Ok();
+  return PositiveIntField(cfg, path, key, out);
+}
+
 Status ParseHfConfig(const std::string& path, Checkpoint* c,
                      AlbertLayout* albert) {
   StatusOr<json> jor = ReadJson(path);

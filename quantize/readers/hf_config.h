@@ -29,6 +29,9 @@ Status ParseHfConfig(const std::string& path, Checkpoint* c,
 // in [1, INT_MAX]; InvalidArgument naming path, key and value otherwise.
 Status PositiveIntField(const nlohmann::json& cfg, const std::string& path,
                         const char* key, int* out);
+// PositiveIntField, or *out = fallback when `key` is absent.
+Status PositiveIntFieldOr(const nlohmann::json& cfg, const std::string& path,
+                          const char* key, int fallback, int* out);
 
 }  // namespace edgebert
 

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "quantize/readers/file_util.h"
+#include "quantize/readers/hf_albert.h"
 #include "quantize/readers/hf_config.h"
 #include "runtime/model/tensor_names.h"
 
@@ -11,14 +12,6 @@ namespace {
 
 constexpr const char* kMappingKernel =
     "bert/encoder/embedding_hidden_mapping_in/kernel";
-
-// Integer field `key` > 0, or `fallback` when absent.
-Status FieldOr(const nlohmann::json& cfg, const std::string& path,
-               const char* key, int fallback, int* out) {
-  *out = fallback;
-  if (!cfg.contains(key)) return Status::Ok();
-  return PositiveIntField(cfg, path, key, out);
-}
 
 // albert_zh: every layer runs set 0; the mapping has no bias.
 Status SharedLayout(const std::string& path, int e, int groups, int inner,
@@ -47,22 +40,12 @@ Status ParseTfAlbertConfig(const std::string& path, const TfTensors& tensors,
   const nlohmann::json& cfg = *jor;
   int e = 0, groups = 1;
   EB_RETURN_IF_ERROR(PositiveIntField(cfg, path, "embedding_size", &e));
-  EB_RETURN_IF_ERROR(FieldOr(cfg, path, "num_hidden_groups", 1, &groups));
-  EB_RETURN_IF_ERROR(FieldOr(cfg, path, "inner_group_num", 1, inner));
+  EB_RETURN_IF_ERROR(
+      PositiveIntFieldOr(cfg, path, "num_hidden_groups", 1, &groups));
+  EB_RETURN_IF_ERROR(
+      PositiveIntFieldOr(cfg, path, "inner_group_num", 1, inner));
   if (layers == TfLayers::kShared) {
     return SharedLayout(path, e, groups, *inner, c);
-  }
-  const int L = c->num_layers, K = *inner;
-  if (groups > L) {
-    return FailedPrecondition(path + ": num_hidden_groups " +
-                              std::to_string(groups) + " > num_hidden_layers " +
-                              std::to_string(L) +
-                              ": some groups would never run");
-  }
-  if (static_cast<int64_t>(L) * K > 4096) {
-    return InvalidArgument(path + ": num_hidden_layers * inner_group_num = " +
-                           std::to_string(static_cast<int64_t>(L) * K) +
-                           " exceeds 4096");
   }
   const bool mapped = tensors.Has(kMappingKernel);
   if (!mapped && e != c->hidden_size) {
@@ -72,15 +55,7 @@ Status ParseTfAlbertConfig(const std::string& path, const TfTensors& tensors,
                               std::to_string(c->hidden_size));
   }
   c->embedding_size = mapped ? e : 0;
-  c->layer_weights.clear();
-  for (int i = 0; i < L; ++i) {
-    // modeling.py: group_idx = int(layer_idx / num_hidden_layers *
-    // num_hidden_groups), in Python floats (IEEE double).
-    const int g = static_cast<int>(static_cast<double>(i) / L * groups);
-    for (int k = 0; k < K; ++k) c->layer_weights.push_back(g * K + k);
-  }
-  c->num_layers = L * K;
-  return Status::Ok();
+  return SetAlbertLayers(path, groups, *inner, AlbertGroupRule::kGoogle, c);
 }
 
 }  // namespace edgebert

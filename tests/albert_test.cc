@@ -226,6 +226,20 @@ TEST_CASE("corrupt layer mappings are refused with the rule they break") {
     CHECK(e.find("encoder.layer_weights[3] = 4 is outside [0, num_layers = "
                  "4)") != std::string::npos);
   }
+  SUBCASE("the writer refuses what the runtime would") {
+    auto ckpt = eb::LoadHfCheckpoint(kFixtures + "/two_groups");
+    REQUIRE(ckpt.ok());
+    eb::Checkpoint c = std::move(ckpt.value());
+    const std::vector<eb::OutputTensor> tensors = eb::F32Tensors(c);
+    c.layer_weights[1] = 7;
+    eb::WriteOptions w;
+    w.max_seq_len = 64;
+    const std::string out = TempPath("refused.ebm");
+    const eb::Status s = eb::WriteEbm(c, tensors, w, out);
+    CHECK(s.ToString().find("layer_weights[1] = 7") != std::string::npos);
+    CHECK(!fs::exists(out));
+    CHECK(!fs::exists(out + ".tmp"));
+  }
   SUBCASE("negative index") {
     const std::string e = OpenError(EditedImage(
         "two_groups", [](eb::Checkpoint* c) { c->layer_weights[0] = -1; }));

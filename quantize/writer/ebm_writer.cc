@@ -178,6 +178,14 @@ Status WriteEbm(const Checkpoint& ckpt,
                 const std::vector<OutputTensor>& tensors,
                 const WriteOptions& opt, const std::string& path) {
   const std::vector<uint8_t> image = SerializeEbm(ckpt, tensors, opt);
+  // The one model contract: what the runtime's validator refuses is never
+  // written.
+  StatusOr<std::unique_ptr<ModelFile>> check =
+      ModelFile::FromBytes(image.data(), image.size(), path);
+  if (!check.ok()) {
+    return Internal("refusing to write " + path +
+                    ": the runtime rejects it: " + check.status().message());
+  }
   const std::string tmp = path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (f == nullptr) {

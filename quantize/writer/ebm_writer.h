@@ -48,8 +48,9 @@ std::vector<uint8_t> SerializeEbm(const Checkpoint& ckpt,
                                   const std::vector<OutputTensor>& tensors,
                                   const WriteOptions& options);
 
-// Writes SerializeEbm(...) to "<path>.tmp", then renames it to path; on
-// failure the temporary file is removed and path is left untouched.
+// Checks SerializeEbm(...) with the runtime's validator (ModelFile), writes
+// it to "<path>.tmp", then renames it to path; on failure the temporary
+// file is removed and path is left untouched.
 Status WriteEbm(const Checkpoint& ckpt,
                 const std::vector<OutputTensor>& tensors,
                 const WriteOptions& options, const std::string& path);

@@ -120,12 +120,25 @@ StatusOr<std::unique_ptr<GemmF32>> CreateXnnpackGemm(const float* weight,
 }
 #endif
 
-bool EnvForcesHighway() {
-  static const bool forced = [] {
+// The target's default backend (measured, see gemm_f32.h).
+bool DefaultIsXnnpack() {
+#if defined(__x86_64__) || defined(__i386__)
+  return false;
+#else
+  return GemmF32::HaveXnnpack();
+#endif
+}
+
+bool AutoIsXnnpack() {
+  static const bool xnnpack = [] {
     const char* v = std::getenv("EDGEBERT_GEMM_BACKEND");
-    return v != nullptr && std::strcmp(v, "highway") == 0;
+    if (v != nullptr && std::strcmp(v, "highway") == 0) return false;
+    if (v != nullptr && std::strcmp(v, "xnnpack") == 0) {
+      return GemmF32::HaveXnnpack();
+    }
+    return DefaultIsXnnpack();
   }();
-  return forced;
+  return xnnpack;
 }
 
 // Result of the one xnn_initialize call; intentionally never freed (XNNPACK
@@ -161,7 +174,7 @@ bool GemmF32::HaveXnnpack() {
 }
 
 const char* GemmF32::BackendName() {
-  return HaveXnnpack() && !EnvForcesHighway() ? "xnnpack" : "highway";
+  return AutoIsXnnpack() ? "xnnpack" : "highway";
 }
 
 StatusOr<std::unique_ptr<GemmF32>> GemmF32::Create(const float* weight,

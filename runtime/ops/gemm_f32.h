@@ -1,6 +1,17 @@
 // f32 fully-connected layer: y[M, N] = x[M, K] * W[N, K]^T + b[N]
-// (nn.Linear layout). Backend: XNNPACK fully_connected_nc_f32 when built
-// with it, otherwise a Highway GEMM (runtime/kernels/gemm_f32_hwy.*).
+// (nn.Linear layout). Backends: the Highway GEMM (runtime/kernels/
+// gemm_f32_hwy.*) and XNNPACK fully_connected_nc_f32 (when built with it).
+//
+// Default backend per target, chosen by measurement (ports/README.md table):
+//   x86-64: Highway. On AMD Zen 4 (AVX-512, half-width FMA) it is within 3%
+//     of Debian's XNNPACK at 1 thread, on Zen 5 (full-width AVX-512) 1.3-2.2x
+//     faster (issue 12); its results are identical on every FMA target and
+//     its weights can be used zero-copy from a pre-packed file.
+//   arm64: XNNPACK when built with it (not measured on a device: under qemu
+//     only correctness can be shown).
+//   armhf and builds without XNNPACK: Highway.
+// EDGEBERT_GEMM_BACKEND=highway|xnnpack overrides the default (read once;
+// xnnpack is ignored when it is not compiled in).
 //
 // Create() packs the weights (the backend owns a copy; the caller's W and b
 // may be released afterwards). Run() does not allocate.
@@ -21,8 +32,7 @@ namespace edgebert {
 
 class GemmF32 {
  public:
-  // kAuto: XNNPACK when compiled in, unless the environment variable
-  // EDGEBERT_GEMM_BACKEND=highway forces the Highway GEMM (read once).
+  // kAuto: the target's default or the environment override (above).
   // kXnnpack fails with kUnimplemented when XNNPACK is not compiled in.
   enum class Backend { kAuto, kXnnpack, kHighway };
 

@@ -14,7 +14,8 @@
 // xnnpack is ignored when it is not compiled in).
 //
 // Create() packs the weights (the backend owns a copy; the caller's W and b
-// may be released afterwards). Run() does not allocate.
+// may be released afterwards); CreateFromPacked() may use them in place.
+// Run() does not allocate.
 // Thread safety: Run() may be called concurrently (one GemmF32 serves every
 // Tagger of a model). Highway: fully concurrent. XNNPACK: its operators hold
 // per-call setup state, so concurrent Run()s of one object are serialized by
@@ -42,10 +43,18 @@ class GemmF32 {
   static StatusOr<std::unique_ptr<GemmF32>> Create(const float* weight,
                                                    const float* bias, size_t k,
                                                    size_t n, Backend backend);
+  // W given in layout F32PackedN16 (runtime/kernels/gemm_f32_hwy_layout.h),
+  // e.g. from a model file mapping. Highway uses it in place (`packed` must
+  // outlive the result; only the bias is copied); XNNPACK gets an unpacked
+  // copy. kAuto picks the backend as Create does.
+  static StatusOr<std::unique_ptr<GemmF32>> CreateFromPacked(
+      const float* packed, const float* bias, size_t k, size_t n,
+      Backend backend);
   virtual ~GemmF32() = default;
   // x: m rows of stride k; y: m rows of stride n.
   virtual void Run(const float* x, size_t m, float* y,
                    ThreadPool* pool) const = 0;
+  // Bytes of weights this object owns (0-copy Highway: the bias only).
   virtual size_t packed_bytes() const = 0;
   // Backend chosen by kAuto: "xnnpack" or "highway".
   static const char* BackendName();

@@ -205,8 +205,8 @@ TEST_CASE("Highway GEMM matches the reference on every target") {
   std::vector<Problem> problems;
   for (const auto& s : kShapes)
     problems.push_back(MakeProblem(s[0], s[1], s[2]));
-  // Tile remainders on every target: rows 1..25 (micro-kernel heights 6, 8
-  // and 12, two row blocks), columns around the 16-wide panel and the 2 x N
+  // Tile remainders on every target: rows 1..25 (micro-kernel heights 6 and
+  // 8, several row blocks), columns around the 16-wide panel and the 2 x N
   // column block (N = 4, 8, 16 lanes), K across a K-block boundary
   // (8192 / (2 N) = 256 floats on AVX-512).
   for (size_t m = 1; m <= 25; ++m) {

@@ -20,13 +20,12 @@ namespace hn = hwy::HWY_NAMESPACE;
 // At most one panel per vector: a vector never straddles two panels.
 using DF = hn::CappedTag<float, kF32PanelWidth>;
 
-// Rows per micro-kernel. AVX-512: 12 x 2 accumulators + 2 weights + 1
-// broadcast of 32 registers (24 independent FMA chains cover 4-cycle latency
-// x 2 pipes three times over, 14 loads per 24 FMAs); 8 x 2 + 3 on the other
-// 32-register targets; 6 x 2 + 3 fit in 16.
-#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
-constexpr size_t kMR = 12;
-#elif HWY_ARCH_ARM_A64
+// Rows per micro-kernel: 8 x 2 accumulators + 2 weights + 1 broadcast of 32
+// vector registers (AVX-512, NEON/SVE): 16 independent FMA chains cover
+// 4-cycle latency x 2 pipes twice; 6 x 2 + 3 fit in 16 (AVX2, SSE4). 12 x 2
+// on AVX-512 (fewer loads per FMA) measured no faster on Zen 4 and loses on
+// 32-row inputs (12 + 12 + 8), ports/README.md.
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL || HWY_ARCH_ARM_A64
 constexpr size_t kMR = 8;
 #else
 constexpr size_t kMR = 6;
@@ -37,7 +36,7 @@ constexpr size_t kWStride = kF32PanelWidth;  // floats per k in a panel
 
 // Accumulators are separate variables (not arrays): sizeless SVE/RVV vectors
 // cannot form arrays.
-#define EB_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
+#define EB_ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 
 // For rows r < kRows and columns c < ncols (<= 2 vectors):
 //   y[r, c] = init[r, c] + sum_{kk < kc} x[r * x_stride + kk] * w[kk, c],

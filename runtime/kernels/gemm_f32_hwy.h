@@ -6,9 +6,9 @@
 // place, e.g. from a model file mapping (Wrap). The layout does not depend
 // on the dispatched target; the bias is copied, zero-padded.
 //
-// Run(): register-blocked micro-kernel of MR rows x 2 vectors (on AVX-512
-// 2 x 16 columns = two panels, MR = 12; AVX2 2 x 8, MR = 6; NEON/SVE with 32
-// registers MR = 8), MulAdd with the bias as the accumulators' initial value;
+// Run(): register-blocked micro-kernel of MR rows x 2 vectors (AVX-512:
+// 2 x 16 columns = two panels, MR = 8; AVX2: 2 x 8, MR = 6; NEON: 2 x 4,
+// MR = 8), MulAdd with the bias as the accumulators' initial value;
 // K is split into blocks of 8192 / (2 vectors) floats (y holds the partial
 // sums between blocks). Every output is bias + sum over k in increasing
 // order of fused multiply-adds, so targets with FMA give identical results.

@@ -1,6 +1,7 @@
 #include "runtime/model/linear.h"
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "runtime/kernels/activation.h"
@@ -109,8 +110,11 @@ StatusOr<std::unique_ptr<Linear>> CreateLinear(const ModelFile& file,
     StatusOr<std::unique_ptr<GemmF32>> gemm = GemmF32::CreateFromPacked(
         w->as<float>(), bias.value()->as<float>(), k, n, f32_backend);
     if (!gemm.ok()) return gemm.status();
-    // An unpacked copy (XNNPACK): drop the mapped pages from RSS.
-    if (gemm.value()->packed_bytes() >= w->bytes) file.Release(*w);
+    // XNNPACK made its own copy: drop the mapped pages from RSS (Highway
+    // reads them in place).
+    if (std::strcmp(gemm.value()->backend_name(), "highway") != 0) {
+      file.Release(*w);
+    }
     return std::unique_ptr<Linear>(
         new LinearF32(std::move(gemm.value()), k, n, act));
   }

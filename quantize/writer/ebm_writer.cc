@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <utility>
 
+#include "runtime/api/edgebert.h"
 #include "runtime/model/checksum.h"
 #include "runtime/model/file_integrity.h"
 #include "runtime/model/model_file.h"
@@ -102,6 +104,19 @@ uint64_t PlaceTensors(const std::vector<OutputTensor>& tensors,
   return data_size;
 }
 
+// The runtime's own checks on the written file: Model::Load with the data
+// checksum and weight sums verified, then Tagger::Create (binds the head).
+Status CheckRuntimeLoads(const std::string& tmp) {
+  StatusOr<std::unique_ptr<Model>> m = Model::Load(tmp, true);
+  Status s = m.status();
+  if (s.ok()) s = Tagger::Create(*m.value(), TaggerOptions(), nullptr).status();
+  if (s.ok()) return s;
+  return Status(s.code(), "the runtime refuses the file just written (" +
+                              s.message() +
+                              "): a converter bug, please report it with "
+                              "the input; no output written");
+}
+
 }  // namespace
 
 std::vector<OutputTensor> F32Tensors(const Checkpoint& ckpt) {
@@ -190,6 +205,11 @@ Status WriteEbm(const Checkpoint& ckpt,
     std::remove(tmp.c_str());
     return Internal(tmp + ": write failed (" + std::strerror(write_errno) +
                     ")");
+  }
+  const Status loads = CheckRuntimeLoads(tmp);
+  if (!loads.ok()) {
+    std::remove(tmp.c_str());
+    return loads;
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const int e = errno;

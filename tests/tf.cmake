@@ -52,3 +52,13 @@ if(NOT CMAKE_CROSSCOMPILING AND EXISTS /usr/bin/python3)
   set_tests_properties(tf_convert_heads tf_convert_shared PROPERTIES
     SKIP_RETURN_CODE 77)
 endif()
+
+# Bad TF input through the converter CLI: exit 1, one error line naming the
+# problem, no output file (tests/tools/check_tf_convert_errors.py).
+if(NOT CMAKE_CROSSCOMPILING AND EXISTS /usr/bin/python3)
+  add_test(NAME tf_convert_errors
+    COMMAND /usr/bin/python3
+            "${CMAKE_SOURCE_DIR}/tests/tools/check_tf_convert_errors.py"
+            $<TARGET_FILE:edgebert-convert> "${CMAKE_SOURCE_DIR}")
+  set_tests_properties(tf_convert_errors PROPERTIES SKIP_RETURN_CODE 77)
+endif()

@@ -6,6 +6,7 @@ format is in tests/tools/tf_bundle.py).
   from-hf  --hf DIR --out DIR [--head softmax|crf|bilstm-crf] [--adam]
            [--snappy] [--step N] [--lstm-units U] [--lstm-layers K]
            [--num-shards N] [--seed S] [--pickle-protocol P]
+           [--sliced NAME]...
       A google-research/bert NER output folder (as its NER forks write it)
       from a Hugging Face BertForTokenClassification checkpoint
       (config.json, model.safetensors F32, vocab.txt):
@@ -183,7 +184,8 @@ def from_hf(args):
     os.makedirs(args.out, exist_ok=True)
     name = "model.ckpt-%d" % args.step
     tf_bundle.write_bundle(os.path.join(args.out, name), tensors,
-                           args.num_shards, args.snappy)
+                           args.num_shards, args.snappy,
+                           sliced=tuple(args.sliced))
     with open(os.path.join(args.out, "checkpoint"), "w") as f:
         f.write('model_checkpoint_path: "%s"\n' % name)
         f.write('all_model_checkpoint_paths: "%s"\n' % name)
@@ -249,6 +251,8 @@ def main():
     a.add_argument("--lstm-layers", type=int, default=1)
     a.add_argument("--num-shards", type=int, default=1)
     a.add_argument("--seed", type=int, default=0)
+    a.add_argument("--sliced", action="append", default=[],
+                   help="store this variable partitioned (repeatable)")
     a.add_argument("--pickle-protocol", type=int,
                    default=pickle.DEFAULT_PROTOCOL)
     r = sub.add_parser("rewrite")

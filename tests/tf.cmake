@@ -7,6 +7,10 @@ target_include_directories(tf_bundle_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")
 edgebert_test(labels_test SOURCES labels_test.cc LIBS edgebert_labels)
 
 edgebert_test(inspect_test SOURCES inspect_test.cc LIBS edgebert_inspect)
+
+# The TF1 folder reader through Convert (tests/tf_convert_test.cc).
+edgebert_test(tf_convert_test SOURCES tf_convert_test.cc
+  LIBS edgebert_convert_lib)
 target_include_directories(inspect_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")
 
 # The flag itself: one JSON line per tensor of the committed TF fixture.
@@ -48,7 +52,7 @@ if(NOT CMAKE_CROSSCOMPILING AND EXISTS /usr/bin/python3)
             --bin $<TARGET_FILE_DIR:edgebert-convert>
             --hf "${EDGEBERT_SHARED_DIR}/models/resume-tiny"
             --bio "${EDGEBERT_SHARED_DIR}/data/resume_ner/dev.char.bio"
-            --bilstm-every 4)
+            --bilstm-every 6)
   set_tests_properties(tf_convert_heads tf_convert_shared PROPERTIES
     SKIP_RETURN_CODE 77)
 endif()

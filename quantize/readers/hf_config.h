@@ -24,6 +24,15 @@ Status ParseHfConfig(const std::string& path, Checkpoint* c);
 Status PositiveIntField(const nlohmann::json& cfg, const std::string& path,
                         const char* key, int* out);
 
+// The encoder sizes shared by config.json and google-research/bert's
+// bert_config.json: vocab_size, hidden_size, num_hidden_layers,
+// num_attention_heads, intermediate_size, max_position_embeddings
+// (PositiveIntField each) and type_vocab_size (required if
+// default_type_vocab_size is 0, else that value when absent);
+// FailedPrecondition if hidden_size is not divisible by the head count.
+Status ParseBertSizes(const nlohmann::json& cfg, const std::string& path,
+                      int default_type_vocab_size, Checkpoint* c);
+
 }  // namespace edgebert
 
 #endif  // EDGEBERT_QUANTIZE_READERS_HF_CONFIG_H_

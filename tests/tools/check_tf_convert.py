@@ -43,6 +43,8 @@ try:
     import torch
     import tf_bundle  # noqa: E402 (needs numpy)
     import snappy  # noqa: F401 (the writer's snappy index)
+    # modeling.py's tanh GELU; crf_decode's Viterbi (ties: smaller id).
+    from make_tf_heads_reference import gelu_tanh, viterbi
 except ImportError as e:
     print("SKIP: %s" % e)
     sys.exit(77)
@@ -89,11 +91,6 @@ def load_tf(prefix):
         a = np.frombuffer(data, "<f4").reshape(shape).astype(np.float64)
         out[name] = torch.from_numpy(a.copy())
     return out
-
-
-def gelu_tanh(x):
-    return 0.5 * x * (1.0 + torch.tanh(
-        math.sqrt(2.0 / math.pi) * (x + 0.044715 * torch.pow(x, 3))))
 
 
 def encoder(w, cfg, ids, lengths):
@@ -153,22 +150,6 @@ def bilstm_emissions(w, x, cells):
     o = torch.cat(outs, 2)
     o = torch.tanh(o @ w["project/hidden/W"] + w["project/hidden/b"])
     return o @ w["project/logits/W"] + w["project/logits/b"]
-
-
-def viterbi(em, trans):
-    """crf_decode; ties pick the smaller id (as runtime/head/crf.h)."""
-    score, back = em[0], []
-    for s in range(1, em.shape[0]):
-        cand = score[:, None] + trans
-        best = torch.argmax(cand, 0)
-        score = cand.gather(0, best[None, :])[0] + em[s]
-        back.append(best)
-    last = int(torch.argmax(score))
-    path = [last]
-    for bp in reversed(back):
-        last = int(bp[last])
-        path.append(last)
-    return path[::-1]
 
 
 def encode(w, cfg, rows, pad_to=None, batch=32):

@@ -46,6 +46,7 @@ if(NOT CMAKE_CROSSCOMPILING AND EXISTS /usr/bin/python3)
             --bin $<TARGET_FILE_DIR:edgebert-convert>
             --hf "${CMAKE_SOURCE_DIR}/tests/fixtures/tiny_random"
             --random 60 --max-seq-len 48 --lstm-units 16 --lstm-layers 2
+            --heads softmax,crf,crf-output,bilstm-crf
             --int8-f1 0.9)
   add_test(NAME tf_convert_shared
     COMMAND /usr/bin/python3 "${CMAKE_SOURCE_DIR}/tests/tools/check_tf_convert.py"

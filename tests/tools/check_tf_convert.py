@@ -12,6 +12,7 @@ a float64 torch run of the TF graph built from the checkpoint's own tensors
   softmax   h output_weights^T + output_bias, argmax
   crf       tanh(h W + b) (project/logits), crf_decode: Viterbi over
             [CLS] ... [SEP] with crf_loss/transitions
+  crf-output  the same with emissions h output_weights^T + output_bias
   bilstm-crf  TF LSTMCell fw/bw over the whole padded window (stacked
             cells), tanh(project/hidden), project/logits, crf_decode
 
@@ -175,10 +176,11 @@ def encode(w, cfg, rows, pad_to=None, batch=32):
 def reference(w, head, cells, h, n):
     """Emissions [n, L] and decoded path of one sentence of n ids; h from
     encode() ([n, H], or the padded window for bilstm-crf)."""
-    if head == "softmax":
+    if head in ("softmax", "crf-output"):
         em = h @ w["output_weights"].T + w["output_bias"]
-        return em, torch.argmax(em, 1).tolist()
-    if head == "crf":
+        if head == "softmax":
+            return em, torch.argmax(em, 1).tolist()
+    elif head == "crf":
         em = torch.tanh(h @ w["project/logits/W"] + w["project/logits/b"])
     else:
         em = bilstm_emissions(w, h[None], cells)[0, :n]

@@ -9,7 +9,8 @@ seed_softmax (and, for a partitioned variable, write_tf_checkpoint.py):
   sliced (partitioned) variable, label2id.pkl with GLOBAL/REDUCE, label map
   with a gap, label map shorter than the head, bert_config.json
   hidden_size / num_hidden_layers disagreeing with the tensors, unknown
-  tensor, hidden_act not supported.
+  tensor, missing encoder tensor, no head, CRF emissions without
+  transitions, misshapen transitions, hidden_act not supported.
 
   check_tf_convert_errors.py CONVERTER SOURCE_DIR
 Exit 0 pass, 1 fail, 77 skipped (numpy / python3-snappy missing: the
@@ -81,14 +82,16 @@ def sliced_checkpoint(folder, src):
                    check=True)
 
 
-def extra_tensor(folder):
+def rewrite(folder, add=None, drop=()):
+    """The checkpoint with tensors `add` ({name: array}) added and `drop`
+    removed."""
     prefix = os.path.join(folder, PREFIX)
-    t = tf_bundle.read_bundle(prefix)
     tensors = {}
-    for name, (dtype, shape, data) in t.items():
-        tensors[name] = (dtype, np.frombuffer(
-            data, tf_bundle.DTYPES[dtype]).reshape(shape))
-    tensors["bert/encoder/adapter/kernel"] = np.zeros((4, 4), np.float32)
+    for name, (dtype, shape, data) in tf_bundle.read_bundle(prefix).items():
+        if name not in drop:
+            tensors[name] = (dtype, np.frombuffer(
+                data, tf_bundle.DTYPES[dtype]).reshape(shape))
+    tensors.update(add or {})
     tf_bundle.write_bundle(prefix, tensors, snappy_index=True)
 
 
@@ -126,8 +129,23 @@ CASES = [
     ("config num_hidden_layers vs tensors",
      lambda d, s: edit_config(d, num_hidden_layers=1),
      ["layer_1", "num_hidden_layers"]),
-    ("unknown tensor", lambda d, s: extra_tensor(d),
+    ("unknown tensor", lambda d, s: rewrite(
+        d, add={"bert/encoder/adapter/kernel": np.zeros((4, 4), np.float32)}),
      ["bert/encoder/adapter/kernel"]),
+    ("missing encoder tensor", lambda d, s: rewrite(
+        d, drop=("bert/encoder/layer_1/attention/self/key/kernel",)),
+     ["bert/encoder/layer_1/attention/self/key/kernel", "[64, 64]"]),
+    ("no classifier head", lambda d, s: rewrite(
+        d, drop=("output_weights", "output_bias")),
+     ["no classifier head", "output_weights"]),
+    ("CRF emissions without transitions", lambda d, s: rewrite(
+        d, drop=("output_weights", "output_bias"),
+        add={"project/logits/W": np.zeros((64, 9), np.float32),
+             "project/logits/b": np.zeros(9, np.float32)}),
+     ["project/logits/W", "crf_loss/transitions"]),
+    ("misshapen transitions", lambda d, s: rewrite(
+        d, add={"crf_loss/transitions": np.zeros((9, 8), np.float32)}),
+     ["crf_loss/transitions", "[9, 9]"]),
     ("hidden_act not supported",
      lambda d, s: edit_config(d, hidden_act="swish"), ["hidden_act", "swish"]),
 ]

@@ -6,9 +6,13 @@
 // "kernel" is stored [in, out] (tf.layers.dense) and is transposed to the
 // canonical [out, in]; everything else is copied as stored.
 //
-// Layer rules use "{i}" in both names for the layer index. To add a family
-// (e.g. ALBERT's google-research/albert or brightmart/albert_zh names), add
-// a TfFamily below and list it in TfFamilies().
+// Layer rules use "{i}" in both names for the layer index; a TF name
+// without "{i}" in a layer rule is read for every layer (weights shared
+// across layers, as ALBERT's). To add a family (e.g. google-research/albert
+// or brightmart/albert_zh), add a TfFamily below, list it in TfFamilies()
+// before any family whose marker it also holds (ALBERT checkpoints hold
+// bert/embeddings/word_embeddings too), and give the shapes of any new
+// canonical names in tf_encoder.cc's CanonicalShape.
 #ifndef EDGEBERT_QUANTIZE_READERS_TF_TF_NAMES_H_
 #define EDGEBERT_QUANTIZE_READERS_TF_TF_NAMES_H_
 
@@ -33,7 +37,8 @@ struct TfFamily {
 // google-research/bert (modeling.py BertModel under scope "bert").
 const TfFamily& BertTfFamily();
 
-// Every known family, in detection order.
+// Every known family, in detection order (the first whose marker is
+// present wins).
 std::vector<const TfFamily*> TfFamilies();
 
 // `pattern` with every "{i}" replaced by `layer`.

@@ -14,6 +14,23 @@ namespace {
 
 using nlohmann::json;
 
+// config.json integer field `key`, required and > 0.
+Status PositiveIntField(const json& cfg, const std::string& path,
+                        const char* key, int* out) {
+  if (!cfg.contains(key)) {
+    return InvalidArgument(path + ": missing required field '" + key + "'");
+  }
+  const json& v = cfg.at(key);
+  if (!v.is_number_integer() || v.get<int64_t>() <= 0 ||
+      v.get<int64_t>() > INT_MAX) {
+    return InvalidArgument(
+        path + ": '" + key + "' must be a positive integer, got " +
+        v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  *out = static_cast<int>(v.get<int64_t>());
+  return Status::Ok();
+}
+
 // Accepts BertForTokenClassification / model_type "bert" with absolute
 // position embeddings only.
 Status CheckArchitecture(const json& cfg, const std::string& path) {
@@ -112,22 +129,6 @@ Status ParseLabels(const json& cfg, const std::string& path, Checkpoint* c) {
 }
 
 }  // namespace
-
-Status PositiveIntField(const json& cfg, const std::string& path,
-                        const char* key, int* out) {
-  if (!cfg.contains(key)) {
-    return InvalidArgument(path + ": missing required field '" + key + "'");
-  }
-  const json& v = cfg.at(key);
-  if (!v.is_number_integer() || v.get<int64_t>() <= 0 ||
-      v.get<int64_t>() > INT_MAX) {
-    return InvalidArgument(
-        path + ": '" + key + "' must be a positive integer, got " +
-        v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-  }
-  *out = static_cast<int>(v.get<int64_t>());
-  return Status::Ok();
-}
 
 Status ParseBertSizes(const json& cfg, const std::string& path,
                       int default_type_vocab_size, Checkpoint* c) {

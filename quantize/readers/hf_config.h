@@ -19,15 +19,10 @@ namespace edgebert {
 // DataLoss: not a JSON object.
 Status ParseHfConfig(const std::string& path, Checkpoint* c);
 
-// Integer field `key` of the JSON object `cfg` (read from `path`): required,
-// in [1, INT_MAX]; InvalidArgument naming path, key and value otherwise.
-Status PositiveIntField(const nlohmann::json& cfg, const std::string& path,
-                        const char* key, int* out);
-
 // The encoder sizes shared by config.json and google-research/bert's
 // bert_config.json: vocab_size, hidden_size, num_hidden_layers,
 // num_attention_heads, intermediate_size, max_position_embeddings
-// (PositiveIntField each) and type_vocab_size (required if
+// (each an integer in [1, INT_MAX]) and type_vocab_size (required if
 // default_type_vocab_size is 0, else that value when absent);
 // FailedPrecondition if hidden_size is not divisible by the head count.
 Status ParseBertSizes(const nlohmann::json& cfg, const std::string& path,

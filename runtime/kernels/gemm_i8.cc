@@ -192,9 +192,11 @@ void GemmImpl(Args& a, ThreadPool* pool) {
 const char* KernelNameImpl() {
 #if defined(EB_HAVE_DOTPROD_KERNEL)
   if (UseDotProd()) {
-    return HWY_TARGET == HWY_SVE    ? "SVE:dotprod"
-           : HWY_TARGET == HWY_SVE2 ? "SVE2:dotprod"
-                                    : "NEON:dotprod";
+    return HWY_TARGET == HWY_SVE        ? "SVE:dotprod"
+           : HWY_TARGET == HWY_SVE_256  ? "SVE_256:dotprod"
+           : HWY_TARGET == HWY_SVE2     ? "SVE2:dotprod"
+           : HWY_TARGET == HWY_SVE2_128 ? "SVE2_128:dotprod"
+                                        : "NEON:dotprod";
   }
 #endif
   return HWY_TARGET == HWY_AVX3_DL ? "AVX3_DL:" EB_GEMM_I8_KERNEL
@@ -203,9 +205,11 @@ const char* KernelNameImpl() {
          : HWY_TARGET == HWY_SSE4  ? "SSE4:" EB_GEMM_I8_KERNEL
          : HWY_TARGET == HWY_SSSE3 ? "SSSE3:" EB_GEMM_I8_KERNEL
 #if HWY_ARCH_ARM
-         : HWY_TARGET == HWY_NEON ? "NEON:" EB_GEMM_I8_KERNEL
-         : HWY_TARGET == HWY_SVE  ? "SVE:" EB_GEMM_I8_KERNEL
-         : HWY_TARGET == HWY_SVE2 ? "SVE2:" EB_GEMM_I8_KERNEL
+         : HWY_TARGET == HWY_NEON     ? "NEON:" EB_GEMM_I8_KERNEL
+         : HWY_TARGET == HWY_SVE      ? "SVE:" EB_GEMM_I8_KERNEL
+         : HWY_TARGET == HWY_SVE_256  ? "SVE_256:" EB_GEMM_I8_KERNEL
+         : HWY_TARGET == HWY_SVE2     ? "SVE2:" EB_GEMM_I8_KERNEL
+         : HWY_TARGET == HWY_SVE2_128 ? "SVE2_128:" EB_GEMM_I8_KERNEL
 #endif
          : HWY_TARGET == HWY_EMU128 ? "EMU128:" EB_GEMM_I8_KERNEL
          : HWY_TARGET == HWY_SCALAR ? "SCALAR:" EB_GEMM_I8_KERNEL

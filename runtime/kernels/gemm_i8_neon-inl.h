@@ -20,9 +20,13 @@
 
 #include "runtime/kernels/gemm_i8_tile-inl.h"
 
-#if HWY_ARCH_ARM &&            \
-    (HWY_TARGET == HWY_NEON || \
-     (HWY_ARCH_ARM_A64 && (HWY_TARGET == HWY_SVE || HWY_TARGET == HWY_SVE2)))
+// Every Arm SVE target: SVE and SVE2 at any vector length, and Highway's
+// fixed-length SVE_256 (Neoverse V1) and SVE2_128 (Neoverse N2, Cortex-A710+).
+#if HWY_ARCH_ARM_A64 && (HWY_TARGET == HWY_SVE || HWY_TARGET == HWY_SVE_256 || \
+                         HWY_TARGET == HWY_SVE2 || HWY_TARGET == HWY_SVE2_128)
+#define EB_GEMM_I8_SVE_TARGET 1
+#endif
+#if HWY_ARCH_ARM && (HWY_TARGET == HWY_NEON || defined(EB_GEMM_I8_SVE_TARGET))
 #include <arm_neon.h>
 #define EB_GEMM_I8_KERNEL "neon"
 
@@ -69,9 +73,9 @@ using Micro = neon_mull::NeonMicro<MullStep>;
 // Compiled with +dotprod; only called when getauxval reports ASIMDDP. The
 // attribute includes the enclosing Highway target's (+sve / +sve2-aes) so
 // that its HWY_INLINE helpers can be inlined here.
-#if HWY_TARGET == HWY_SVE2
+#if HWY_TARGET == HWY_SVE2 || HWY_TARGET == HWY_SVE2_128
 #define EB_DOTPROD_TARGET "arch=armv8.2-a+crypto+dotprod+sve2-aes"
-#elif HWY_TARGET == HWY_SVE
+#elif HWY_TARGET == HWY_SVE || HWY_TARGET == HWY_SVE_256
 #define EB_DOTPROD_TARGET "arch=armv8.2-a+crypto+dotprod+sve"
 #else
 #define EB_DOTPROD_TARGET "arch=armv8.2-a+crypto+dotprod"
@@ -108,4 +112,5 @@ using MicroDot = neon_dot::NeonMicro<DotStep>;
 HWY_AFTER_NAMESPACE();
 
 #endif  // NEON / SVE targets
+#undef EB_GEMM_I8_SVE_TARGET
 #endif  // EDGEBERT_RUNTIME_KERNELS_GEMM_I8_NEON_INL_H_

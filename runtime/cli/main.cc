@@ -18,7 +18,9 @@
 #include "runtime/base/thread_pool.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/kernels/peak.h"
 #include "runtime/model/model_file.h"
+#include "runtime/model/op_profile.h"
 #include "runtime/ops/gemm_f32.h"
 #include "schema/edgebert_generated.h"
 
@@ -191,6 +193,17 @@ int RunTag(const Common& c, const std::vector<std::string>& texts,
   return code;
 }
 
+json PeakJson(const eb::kernels::PeakRates& p) {
+  return {{"int8", p.i8_gmacs},
+          {"int8_method", p.i8_method},
+          {"int8_tile", p.i8_tile_gmacs},
+          {"f32", p.f32_gmacs},
+          {"method",
+           "one core, best of 3 x 20 ms: int8 = 16 chains of the kernel's "
+           "dot-product instruction (tile where it has none), int8_tile = "
+           "its register tile over k=256 in L1, f32 = 16 vector FMA chains"}};
+}
+
 int RunInfo(const Common& c, bool verify) {
   Loaded l;
   eb::Status s = Load(c, &l, verify);
@@ -240,6 +253,7 @@ int RunInfo(const Common& c, bool verify) {
   j["gemm_backend"] = l.tagger->BackendInfo();
   j["int8_kernel"] = eb::kernels::GemmI8KernelName();
   j["f32_gemm_default"] = eb::GemmF32::BackendName();
+  j["peak_gmacs_per_core"] = PeakJson(eb::kernels::MeasurePeakRates());
   json meta = json::object();
   if (fm.metadata()) {
     for (const auto* kv : *fm.metadata()) {
@@ -319,12 +333,75 @@ std::vector<size_t> ParseList(const std::string& s, const char* what,
   return v;
 }
 
+// Per-op breakdown of the timed runs whose total lies in the interquartile
+// range (robust to outliers of a loaded machine), averaged; GMAC/s of the
+// GEMMs and attention against the per-core peak times the threads.
+json ProfileJson(const std::vector<eb::OpProfile>& runs,
+                 const std::vector<double>& run_ms, double p50_ms,
+                 const eb::kernels::PeakRates& peak, size_t threads,
+                 bool int8) {
+  std::vector<size_t> order(runs.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(),
+            [&](size_t a, size_t b) { return run_ms[a] < run_ms[b]; });
+  const size_t lo = order.size() / 4;
+  const size_t hi = std::max(lo + 1, order.size() - order.size() / 4);
+  eb::OpProfile avg;
+  for (size_t i = lo; i < hi; ++i) {
+    for (int p = 0; p < eb::kOpPartCount; ++p) {
+      avg.seconds[p] += runs[order[i]].seconds[p] / (hi - lo);
+      avg.macs[p] = runs[order[i]].macs[p];
+    }
+  }
+  double sum_ms = 0.0;
+  uint64_t all_macs = 0;
+  for (int p = 0; p < eb::kOpPartCount; ++p) {
+    sum_ms += avg.seconds[p] * 1e3;
+    all_macs += avg.macs[p];
+  }
+  const double gemm_peak = (int8 ? peak.i8_gmacs : peak.f32_gmacs) * threads;
+  json parts = json::object();
+  for (int p = 0; p < eb::kOpPartCount; ++p) {
+    const auto part = static_cast<eb::OpPart>(p);
+    const double ms = avg.seconds[p] * 1e3;
+    json j = {{"ms", ms}, {"share", sum_ms > 0 ? ms / sum_ms : 0.0}};
+    if (avg.macs[p] > 0) {
+      const double gmacs =
+          avg.seconds[p] > 0 ? avg.macs[p] / avg.seconds[p] / 1e9 : 0.0;
+      j["gmac"] = avg.macs[p] / 1e9;
+      j["gmacs"] = gmacs;
+      // The encoder GEMMs run in the model's precision; attention and the
+      // head in f32.
+      const bool f32_part =
+          part == eb::OpPart::kAttention || part == eb::OpPart::kHead;
+      const double pk = f32_part ? peak.f32_gmacs * threads : gemm_peak;
+      if (pk > 0) j["of_peak"] = gmacs / pk;
+    }
+    parts[eb::OpPartName(part)] = j;
+  }
+  parts["gelu"] = {{"ms", 0.0}, {"share", 0.0}, {"fused_into", "ffn_up"}};
+  const double e2e = p50_ms > 0 ? all_macs / (p50_ms * 1e-3) / 1e9 : 0.0;
+  return {{"parts", parts},
+          {"sum_ms", sum_ms},
+          {"p50_ms", p50_ms},
+          {"sum_over_p50", p50_ms > 0 ? sum_ms / p50_ms : 0.0},
+          {"runs_averaged", hi - lo},
+          {"peak_gmacs_per_core", PeakJson(peak)},
+          {"end_to_end",
+           {{"gmac", all_macs / 1e9},
+            {"gmacs", e2e},
+            {"of_peak", gemm_peak > 0 ? e2e / gemm_peak : 0.0}}}};
+}
+
 int RunBench(const Common& c, const std::string& seqs_s,
-             const std::string& threads_s, int iters, int warmup) {
+             const std::string& threads_s, int iters, int warmup,
+             bool profile) {
   bool ok1, ok2;
   const std::vector<size_t> seqs = ParseList(seqs_s, "--seq", &ok1);
   const std::vector<size_t> threads = ParseList(threads_s, "--threads", &ok2);
   if (!ok1 || !ok2) return 2;
+  eb::kernels::PeakRates peak;
+  if (profile) peak = eb::kernels::MeasurePeakRates();
   for (size_t th : threads) {
     Common cc = c;
     cc.threads = th;
@@ -346,12 +423,20 @@ int RunBench(const Common& c, const std::string& seqs_s,
       ids.front() = tc.cls_id();
       ids.back() = tc.sep_id();
       std::vector<double> ms;
+      std::vector<eb::OpProfile> runs(profile ? iters : 0);
+      eb::OpProfile scratch;
       for (int i = 0; i < warmup + iters; ++i) {
+        eb::OpProfile* prof = !profile      ? nullptr
+                              : i >= warmup ? &runs[i - warmup]
+                                            : &scratch;
+        eb::internal::Access::SetOpProfile(l.tagger.get(), prof);
         const auto t1 = Clock::now();
         eb::StatusOr<const float*> out = l.tagger->Logits(ids.data(), seq);
         if (!out.ok()) return Fail(out.status());
         if (i >= warmup) ms.push_back(MsSince(t1));
       }
+      eb::internal::Access::SetOpProfile(l.tagger.get(), nullptr);
+      const std::vector<double> run_ms = ms;
       std::sort(ms.begin(), ms.end());
       auto pct = [&](double p) {
         return ms[std::min(ms.size() - 1,
@@ -371,6 +456,11 @@ int RunBench(const Common& c, const std::string& seqs_s,
           {"file_mb", eb::internal::File(*l.model).file_bytes() / 1048576.0},
           {"arena_mb", l.tagger->memory().arena_bytes / 1048576.0},
           {"backend", l.tagger->BackendInfo()}};
+      if (profile) {
+        j["profile"] = ProfileJson(runs, run_ms, pct(0.5), peak,
+                                   eb::PoolThreads(l.pool.get()),
+                                   l.model->config().precision == "int8");
+      }
       std::printf("%s\n", Dump(j).c_str());
       std::fflush(stdout);
     }
@@ -433,11 +523,16 @@ int main(int argc, char** argv) {
   bench->add_option("--warmup", warmup, "Untimed iterations")
       ->check(CLI::Range(0, 1000));
   AddNoMmap(bench, &bench_c);
+  bool profile = false;
+  bench->add_flag("--profile", profile,
+                  "Add a per-op time breakdown (summed over layers, share of "
+                  "the total, GMAC/s against the measured per-core peak)");
 
   CLI11_PARSE(app, argc, argv);
   if (tag->parsed()) return RunTag(tag_c, texts, tokens);
   if (info->parsed()) return RunInfo(info_c, verify);
   if (eval->parsed()) return RunEval(eval_c, data);
-  if (bench->parsed()) return RunBench(bench_c, seqs, threads, iters, warmup);
+  if (bench->parsed())
+    return RunBench(bench_c, seqs, threads, iters, warmup, profile);
   return 2;
 }

@@ -96,6 +96,20 @@ struct DotStep {
   static HWY_INLINE void Store(const int32x4_t (&acc)[4], int32_t* out) {
     Unroll<4>([&](auto q) { vst1q_s32(out + 4 * q, acc[q]); });
   }
+  // Instruction peak: `reps` rounds of 16 independent sdot chains (16 MACs
+  // each); returns the MACs done and stores a sum to *sink.
+  static HWY_NOINLINE uint64_t DotPeakLoop(size_t reps, int32_t* sink) {
+    int32x4_t acc[16];
+    Unroll<16>([&](auto i) { acc[i] = vdupq_n_s32(static_cast<int32_t>(i)); });
+    const int8x16_t a = vreinterpretq_s8_s32(vdupq_n_s32(0x01020304));
+    const int8x16_t b = vreinterpretq_s8_s32(vdupq_n_s32(0x01FF01FF));
+    for (size_t r = 0; r < reps; ++r) {
+      Unroll<16>([&](auto i) { acc[i] = vdotq_s32(acc[i], a, b); });
+    }
+    Unroll<15>([&](auto i) { acc[15] = vaddq_s32(acc[15], acc[i]); });
+    *sink = vaddvq_s32(acc[15]);
+    return static_cast<uint64_t>(reps) * 16 * 16;
+  }
 };
 
 namespace neon_dot {

@@ -1,0 +1,30 @@
+#include "runtime/model/op_profile.h"
+
+#include <cstring>
+
+namespace edgebert {
+
+const char* OpPartName(OpPart part) {
+  static const char* const kNames[kOpPartCount] = {
+      "embeddings", "qkv",      "attention", "attn_out",
+      "ffn_up",     "ffn_down", "layernorm", "head"};
+  const int i = static_cast<int>(part);
+  return i >= 0 && i < kOpPartCount ? kNames[i] : "unknown";
+}
+
+OpPart OpPartOfGemm(const char* gemm) {
+  struct Entry {
+    const char* name;
+    OpPart part;
+  };
+  static const Entry kGemms[] = {{"qkv", OpPart::kQkv},
+                                 {"attn_out", OpPart::kAttnOut},
+                                 {"ffn_in", OpPart::kFfnUp},
+                                 {"ffn_out", OpPart::kFfnDown}};
+  for (const Entry& e : kGemms) {
+    if (std::strcmp(gemm, e.name) == 0) return e.part;
+  }
+  return OpPart::kHead;  // "classifier"
+}
+
+}  // namespace edgebert

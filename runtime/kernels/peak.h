@@ -22,7 +22,8 @@ struct PeakRates {
   double f32_gmacs = 0.0;
 };
 
-// Best of 3 runs of about `seconds_per_run` each, in the calling thread.
+// Best of 3 runs of about `seconds_per_run` each of the calling thread's CPU
+// time (time waiting for a core on a loaded machine does not count).
 PeakRates MeasurePeakRates(double seconds_per_run = 0.02);
 
 // Runs `reps` rounds of the f32 FMA loop; returns the multiply-adds done.

@@ -1,6 +1,7 @@
 #include "runtime/model/op_profile.h"
 
 #include <cstring>
+#include <ctime>
 
 namespace edgebert {
 
@@ -25,6 +26,12 @@ OpPart OpPartOfGemm(const char* gemm) {
     if (std::strcmp(gemm, e.name) == 0) return e.part;
   }
   return OpPart::kHead;  // "classifier"
+}
+
+double ScopedOpTimer::ThreadCpuSeconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + ts.tv_nsec * 1e-9;
 }
 
 }  // namespace edgebert

@@ -35,22 +35,30 @@ OpPart OpPartOfGemm(const char* gemm);
 
 struct OpProfile {
   double seconds[kOpPartCount] = {};
+  // CPU time of the calling thread (equals the op's CPU time with 1 thread;
+  // unlike wall time, it does not grow while the thread waits for a core).
+  double cpu_seconds[kOpPartCount] = {};
   uint64_t macs[kOpPartCount] = {};
   void Clear() { *this = OpProfile(); }
 };
 
-// Adds the wall time of its scope (and `macs`) to profile->*[part]; does
-// nothing when profile is null.
+// Adds the wall and thread CPU time of its scope (and `macs`) to
+// profile->*[part]; does nothing when profile is null.
 class ScopedOpTimer {
  public:
   ScopedOpTimer(OpProfile* profile, OpPart part, uint64_t macs = 0)
       : profile_(profile), part_(static_cast<int>(part)) {
     if (profile_ == nullptr) return;
     profile_->macs[part_] += macs;
+    // The CPU clock is a system call, where a loaded machine may switch
+    // threads: read it inside the wall-time window so that such waits count
+    // as this op's wall time instead of falling between the parts.
     t0_ = Clock::now();
+    cpu0_ = ThreadCpuSeconds();
   }
   ~ScopedOpTimer() {
     if (profile_ == nullptr) return;
+    profile_->cpu_seconds[part_] += ThreadCpuSeconds() - cpu0_;
     profile_->seconds[part_] +=
         std::chrono::duration<double>(Clock::now() - t0_).count();
   }
@@ -59,9 +67,11 @@ class ScopedOpTimer {
 
  private:
   using Clock = std::chrono::steady_clock;
+  static double ThreadCpuSeconds();
   OpProfile* profile_;
   int part_;
   Clock::time_point t0_;
+  double cpu0_ = 0.0;
 };
 
 }  // namespace edgebert

@@ -163,22 +163,27 @@ def main():
                          100 * p["sum_over_p50"], fmt(pk["int8"]),
                          pk.get("int8_method", "?"), fmt(pk.get("int8_tile")),
                          fmt(pk["f32"])))
-            L.append("| part | ms | share | GMAC | GMAC/s | of peak |")
-            L.append("|---|---:|---:|---:|---:|---:|")
+            pct = lambda v, k: "-" if k not in v else "%.0f%%" % (100 * v[k])
+            L.append("| part | wall ms | share | CPU ms | GMAC | GMAC/s (wall) "
+                     "| of peak (wall) | of peak (CPU time) |")
+            L.append("|---|---:|---:|---:|---:|---:|---:|---:|")
             parts = sorted(p["parts"].items(), key=lambda kv: -kv[1]["ms"])
             for k, v in parts:
-                L.append("| %s%s | %s | %.1f%% | %s | %s | %s |" % (
+                L.append("| %s%s | %s | %.1f%% | %s | %s | %s | %s | %s |" % (
                     k, " (fused into %s)" % v["fused_into"]
                     if "fused_into" in v else "", fmt(v["ms"], 2),
-                    100 * v["share"], fmt(v.get("gmac"), 3),
-                    fmt(v.get("gmacs")),
-                    "-" if "of_peak" not in v else "%.0f%%" %
-                    (100 * v["of_peak"])))
+                    100 * v["share"], fmt(v.get("cpu_ms"), 2),
+                    fmt(v.get("gmac"), 3), fmt(v.get("gmacs")),
+                    pct(v, "of_peak"), pct(v, "of_peak_cpu_time")))
             e = p["end_to_end"]
-            L.append("| end to end (all MACs / p50) | %s | | %s | %s | %.0f%% |"
-                     % (fmt(r["p50_ms"], 2), fmt(e["gmac"], 3),
-                        fmt(e["gmacs"]), 100 * e["of_peak"]))
+            L.append("| end to end (all MACs / p50) | %s | | %s | %s | %s | %s "
+                     "| %s |" % (fmt(r["p50_ms"], 2), fmt(r.get("cpu_p50_ms"), 2),
+                                 fmt(e["gmac"], 3), fmt(e["gmacs"]),
+                                 pct(e, "of_peak"), pct(e, "of_peak_cpu_time")))
             L.append("")
+            L.append("CPU time is the thread's (1 thread): on a loaded machine "
+                     "wall time includes waiting for a core, CPU time does not "
+                     "(it still includes a busy SMT sibling's slowdown).\n")
 
     # Latency tables.
     def latency_table(prefix, title):

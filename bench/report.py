@@ -151,7 +151,8 @@ def main():
         L.append("## Where the time goes: `edgebert bench --profile`, seq 128, "
                  "1 thread\n")
         L.append("Per-op wall time summed over the 12 layers, averaged over the "
-                 "timed runs in the interquartile range of the total; GMAC/s "
+                 "timed runs between the 40th and 60th percentile of the "
+                 "total; GMAC/s "
                  "against the per-core peaks measured by the built-in loops "
                  "(`edgebert info`).\n")
         for r in prof:

@@ -341,9 +341,10 @@ std::vector<size_t> ParseList(const std::string& s, const char* what,
   return v;
 }
 
-// Per-op breakdown of the timed runs whose total lies in the interquartile
-// range (robust to outliers of a loaded machine), averaged; GMAC/s of the
-// GEMMs and attention against the per-core peak times the threads.
+// Per-op breakdown averaged over the timed runs whose total lies between the
+// 40th and 60th percentile (so that it describes a p50 run even when a loaded
+// machine spreads the totals); GMAC/s of the GEMMs and attention against the
+// per-core peak times the threads.
 json ProfileJson(const std::vector<eb::OpProfile>& runs,
                  const std::vector<double>& run_ms, double p50_ms,
                  double cpu_p50_ms, const eb::kernels::PeakRates& peak,
@@ -352,8 +353,8 @@ json ProfileJson(const std::vector<eb::OpProfile>& runs,
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
   std::sort(order.begin(), order.end(),
             [&](size_t a, size_t b) { return run_ms[a] < run_ms[b]; });
-  const size_t lo = order.size() / 4;
-  const size_t hi = std::max(lo + 1, order.size() - order.size() / 4);
+  const size_t lo = order.size() * 2 / 5;
+  const size_t hi = std::max(lo + 1, (order.size() * 3 + 4) / 5);
   eb::OpProfile avg;
   for (size_t i = lo; i < hi; ++i) {
     for (int p = 0; p < eb::kOpPartCount; ++p) {

@@ -45,7 +45,7 @@ while [[ $# -gt 0 ]]; do
     --calib-lines) CALIB_LINES="$2"; shift 2 ;;
     --wait-load) WAIT_LOAD="$2"; shift 2 ;;
     --results) RESULTS="$(realpath -m "$2")"; shift 2 ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done

@@ -17,6 +17,7 @@
 #include "runtime/api/internal.h"
 #include "runtime/api/model_info.h"
 #include "runtime/base/thread_pool.h"
+#include "runtime/cli/profile_json.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/kernels/peak.h"
@@ -201,17 +202,6 @@ int RunTag(const Common& c, const std::vector<std::string>& texts,
   return code;
 }
 
-json PeakJson(const eb::kernels::PeakRates& p) {
-  return {{"int8", p.i8_gmacs},
-          {"int8_method", p.i8_method},
-          {"int8_tile", p.i8_tile_gmacs},
-          {"f32", p.f32_gmacs},
-          {"method",
-           "one core, best of 3 x 20 ms: int8 = 16 chains of the kernel's "
-           "dot-product instruction (tile where it has none), int8_tile = "
-           "its register tile over k=256 in L1, f32 = 16 vector FMA chains"}};
-}
-
 int RunInfo(const Common& c, bool verify) {
   Loaded l;
   eb::Status s = Load(c, &l, verify);
@@ -261,7 +251,7 @@ int RunInfo(const Common& c, bool verify) {
   j["gemm_backend"] = l.tagger->BackendInfo();
   j["int8_kernel"] = eb::kernels::GemmI8KernelName();
   j["f32_gemm_default"] = eb::GemmF32::BackendName();
-  j["peak_gmacs_per_core"] = PeakJson(eb::kernels::MeasurePeakRates());
+  j["peak_gmacs_per_core"] = eb::cli::PeakJson(eb::kernels::MeasurePeakRates());
   json meta = json::object();
   if (fm.metadata()) {
     for (const auto* kv : *fm.metadata()) {
@@ -341,78 +331,6 @@ std::vector<size_t> ParseList(const std::string& s, const char* what,
   return v;
 }
 
-// Per-op breakdown averaged over the timed runs whose total lies between the
-// 40th and 60th percentile (so that it describes a p50 run even when a loaded
-// machine spreads the totals); GMAC/s of the GEMMs and attention against the
-// per-core peak times the threads.
-json ProfileJson(const std::vector<eb::OpProfile>& runs,
-                 const std::vector<double>& run_ms, double p50_ms,
-                 double cpu_p50_ms, const eb::kernels::PeakRates& peak,
-                 size_t threads, bool int8) {
-  std::vector<size_t> order(runs.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::sort(order.begin(), order.end(),
-            [&](size_t a, size_t b) { return run_ms[a] < run_ms[b]; });
-  const size_t lo = order.size() * 2 / 5;
-  const size_t hi = std::max(lo + 1, (order.size() * 3 + 4) / 5);
-  eb::OpProfile avg;
-  for (size_t i = lo; i < hi; ++i) {
-    for (int p = 0; p < eb::kOpPartCount; ++p) {
-      avg.seconds[p] += runs[order[i]].seconds[p] / (hi - lo);
-      avg.cpu_seconds[p] += runs[order[i]].cpu_seconds[p] / (hi - lo);
-      avg.macs[p] = runs[order[i]].macs[p];
-    }
-  }
-  double sum_ms = 0.0;
-  uint64_t all_macs = 0;
-  for (int p = 0; p < eb::kOpPartCount; ++p) {
-    sum_ms += avg.seconds[p] * 1e3;
-    all_macs += avg.macs[p];
-  }
-  const double gemm_peak = (int8 ? peak.i8_gmacs : peak.f32_gmacs) * threads;
-  json parts = json::object();
-  for (int p = 0; p < eb::kOpPartCount; ++p) {
-    const auto part = static_cast<eb::OpPart>(p);
-    const double ms = avg.seconds[p] * 1e3;
-    json j = {{"ms", ms},
-              {"share", sum_ms > 0 ? ms / sum_ms : 0.0},
-              {"cpu_ms", avg.cpu_seconds[p] * 1e3}};
-    if (avg.macs[p] > 0) {
-      const double gmacs =
-          avg.seconds[p] > 0 ? avg.macs[p] / avg.seconds[p] / 1e9 : 0.0;
-      j["gmac"] = avg.macs[p] / 1e9;
-      j["gmacs"] = gmacs;
-      // The encoder GEMMs run in the model's precision; attention and the
-      // head in f32.
-      const bool f32_part =
-          part == eb::OpPart::kAttention || part == eb::OpPart::kHead;
-      const double pk = f32_part ? peak.f32_gmacs * threads : gemm_peak;
-      if (pk > 0) j["of_peak"] = gmacs / pk;
-      if (threads == 1 && avg.cpu_seconds[p] > 0 && pk > 0) {
-        j["of_peak_cpu_time"] = avg.macs[p] / avg.cpu_seconds[p] / 1e9 / pk;
-      }
-    }
-    parts[eb::OpPartName(part)] = j;
-  }
-  parts["gelu"] = {{"ms", 0.0}, {"share", 0.0}, {"fused_into", "ffn_up"}};
-  const double e2e = p50_ms > 0 ? all_macs / (p50_ms * 1e-3) / 1e9 : 0.0;
-  // On CPU time (1 thread: robust to time-slicing on a loaded machine).
-  const double e2e_cpu =
-      cpu_p50_ms > 0 ? all_macs / (cpu_p50_ms * 1e-3) / 1e9 : 0.0;
-  return {{"parts", parts},
-          {"sum_ms", sum_ms},
-          {"p50_ms", p50_ms},
-          {"sum_over_p50", p50_ms > 0 ? sum_ms / p50_ms : 0.0},
-          {"runs_averaged", hi - lo},
-          {"peak_gmacs_per_core", PeakJson(peak)},
-          {"end_to_end",
-           {{"gmac", all_macs / 1e9},
-            {"gmacs", e2e},
-            {"of_peak", gemm_peak > 0 ? e2e / gemm_peak : 0.0},
-            {"gmacs_cpu_time", e2e_cpu},
-            {"of_peak_cpu_time", gemm_peak > 0 ? e2e_cpu / gemm_peak : 0.0}}}};
-}
-
 int RunBench(const Common& c, const std::string& seqs_s,
              const std::string& threads_s, int iters, int warmup,
              bool profile) {
@@ -485,9 +403,15 @@ int RunBench(const Common& c, const std::string& seqs_s,
           {"arena_mb", l.tagger->memory().arena_bytes / 1048576.0},
           {"backend", l.tagger->BackendInfo()}};
       if (profile) {
-        j["profile"] = ProfileJson(runs, run_ms, pct(0.5), j["cpu_p50_ms"],
-                                   peak, eb::PoolThreads(l.pool.get()),
-                                   l.model->config().precision == "int8");
+        eb::cli::ProfileInput in;
+        in.runs = &runs;
+        in.run_ms = &run_ms;
+        in.p50_ms = pct(0.5);
+        in.cpu_p50_ms = j["cpu_p50_ms"];
+        in.peak = peak;
+        in.threads = eb::PoolThreads(l.pool.get());
+        in.int8 = l.model->config().precision == "int8";
+        j["profile"] = eb::cli::ProfileJson(in);
       }
       std::printf("%s\n", Dump(j).c_str());
       std::fflush(stdout);

@@ -104,12 +104,8 @@ Status CheckAllUsed(const SafetensorsFile& file, const TensorSource& src) {
 
 Status ParseAlbertConfig(const json& cfg, const std::string& path,
                          Checkpoint* c, AlbertLayout* layout) {
-  EB_RETURN_IF_ERROR(
-      PositiveIntFieldOr(cfg, path, "embedding_size", 128, &c->embedding_size));
-  EB_RETURN_IF_ERROR(
-      PositiveIntFieldOr(cfg, path, "num_hidden_groups", 1, &layout->groups));
-  EB_RETURN_IF_ERROR(
-      PositiveIntFieldOr(cfg, path, "inner_group_num", 1, &layout->inner));
+  EB_RETURN_IF_ERROR(ParseAlbertSizes(cfg, path, 128, &c->embedding_size,
+                                      &layout->groups, &layout->inner));
   layout->hidden_layers = c->num_layers;
   return SetAlbertLayers(path, layout->groups, layout->inner,
                          AlbertGroupRule::kHuggingFace, c);

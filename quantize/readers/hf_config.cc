@@ -15,6 +15,23 @@ namespace {
 
 using nlohmann::json;
 
+// config.json integer field `key`, required and > 0.
+Status PositiveIntField(const json& cfg, const std::string& path,
+                        const char* key, int* out) {
+  if (!cfg.contains(key)) {
+    return InvalidArgument(path + ": missing required field '" + key + "'");
+  }
+  const json& v = cfg.at(key);
+  if (!v.is_number_integer() || v.get<int64_t>() <= 0 ||
+      v.get<int64_t>() > INT_MAX) {
+    return InvalidArgument(
+        path + ": '" + key + "' must be a positive integer, got " +
+        v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  *out = static_cast<int>(v.get<int64_t>());
+  return Status::Ok();
+}
+
 // Accepts BertForTokenClassification / model_type "bert" and
 // AlbertForTokenClassification / "albert" (*albert set), with absolute
 // position embeddings only.
@@ -125,27 +142,50 @@ Status ParseLabels(const json& cfg, const std::string& path, Checkpoint* c) {
 
 }  // namespace
 
-Status PositiveIntField(const json& cfg, const std::string& path,
-                        const char* key, int* out) {
-  if (!cfg.contains(key)) {
-    return InvalidArgument(path + ": missing required field '" + key + "'");
+Status ParseBertSizes(const json& cfg, const std::string& path,
+                      int default_type_vocab_size, Checkpoint* c) {
+  EB_RETURN_IF_ERROR(PositiveIntField(cfg, path, "vocab_size", &c->vocab_size));
+  EB_RETURN_IF_ERROR(
+      PositiveIntField(cfg, path, "hidden_size", &c->hidden_size));
+  EB_RETURN_IF_ERROR(
+      PositiveIntField(cfg, path, "num_hidden_layers", &c->num_layers));
+  EB_RETURN_IF_ERROR(
+      PositiveIntField(cfg, path, "num_attention_heads", &c->num_heads));
+  EB_RETURN_IF_ERROR(
+      PositiveIntField(cfg, path, "intermediate_size", &c->intermediate_size));
+  EB_RETURN_IF_ERROR(PositiveIntField(cfg, path, "max_position_embeddings",
+                                      &c->max_position_embeddings));
+  c->type_vocab_size = default_type_vocab_size;
+  if (default_type_vocab_size == 0 || cfg.contains("type_vocab_size")) {
+    EB_RETURN_IF_ERROR(
+        PositiveIntField(cfg, path, "type_vocab_size", &c->type_vocab_size));
   }
-  const json& v = cfg.at(key);
-  if (!v.is_number_integer() || v.get<int64_t>() <= 0 ||
-      v.get<int64_t>() > INT_MAX) {
-    return InvalidArgument(
-        path + ": '" + key + "' must be a positive integer, got " +
-        v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  if (c->hidden_size % c->num_heads != 0) {
+    return FailedPrecondition(path + ": hidden_size " +
+                              std::to_string(c->hidden_size) +
+                              " is not divisible by num_attention_heads " +
+                              std::to_string(c->num_heads));
   }
-  *out = static_cast<int>(v.get<int64_t>());
   return Status::Ok();
 }
 
-Status PositiveIntFieldOr(const json& cfg, const std::string& path,
-                          const char* key, int fallback, int* out) {
-  *out = fallback;
-  if (!cfg.contains(key)) return Status::Ok();
-  return PositiveIntField(cfg, path, key, out);
+Status ParseAlbertSizes(const json& cfg, const std::string& path,
+                        int default_embedding_size, int* embedding_size,
+                        int* groups, int* inner) {
+  *embedding_size = default_embedding_size;
+  if (default_embedding_size == 0 || cfg.contains("embedding_size")) {
+    EB_RETURN_IF_ERROR(
+        PositiveIntField(cfg, path, "embedding_size", embedding_size));
+  }
+  *groups = *inner = 1;
+  if (cfg.contains("num_hidden_groups")) {
+    EB_RETURN_IF_ERROR(
+        PositiveIntField(cfg, path, "num_hidden_groups", groups));
+  }
+  if (cfg.contains("inner_group_num")) {
+    EB_RETURN_IF_ERROR(PositiveIntField(cfg, path, "inner_group_num", inner));
+  }
+  return Status::Ok();
 }
 
 Status ParseHfConfig(const std::string& path, Checkpoint* c,
@@ -158,25 +198,7 @@ Status ParseHfConfig(const std::string& path, Checkpoint* c,
   if (is_albert && albert == nullptr) {
     return Unimplemented(path + ": ALBERT is not supported by this reader");
   }
-  EB_RETURN_IF_ERROR(PositiveIntField(cfg, path, "vocab_size", &c->vocab_size));
-  EB_RETURN_IF_ERROR(
-      PositiveIntField(cfg, path, "hidden_size", &c->hidden_size));
-  EB_RETURN_IF_ERROR(
-      PositiveIntField(cfg, path, "num_hidden_layers", &c->num_layers));
-  EB_RETURN_IF_ERROR(
-      PositiveIntField(cfg, path, "num_attention_heads", &c->num_heads));
-  EB_RETURN_IF_ERROR(
-      PositiveIntField(cfg, path, "intermediate_size", &c->intermediate_size));
-  EB_RETURN_IF_ERROR(PositiveIntField(cfg, path, "max_position_embeddings",
-                                      &c->max_position_embeddings));
-  EB_RETURN_IF_ERROR(
-      PositiveIntField(cfg, path, "type_vocab_size", &c->type_vocab_size));
-  if (c->hidden_size % c->num_heads != 0) {
-    return FailedPrecondition(path + ": hidden_size " +
-                              std::to_string(c->hidden_size) +
-                              " is not divisible by num_attention_heads " +
-                              std::to_string(c->num_heads));
-  }
+  EB_RETURN_IF_ERROR(ParseBertSizes(cfg, path, 0, c));
   if (cfg.contains("layer_norm_eps")) {
     const json& e = cfg["layer_norm_eps"];
     if (!e.is_number() || !(e.get<double>() > 0)) {

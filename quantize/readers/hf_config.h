@@ -25,13 +25,22 @@ namespace edgebert {
 Status ParseHfConfig(const std::string& path, Checkpoint* c,
                      AlbertLayout* albert = nullptr);
 
-// Integer field `key` of the JSON object `cfg` (read from `path`): required,
-// in [1, INT_MAX]; InvalidArgument naming path, key and value otherwise.
-Status PositiveIntField(const nlohmann::json& cfg, const std::string& path,
-                        const char* key, int* out);
-// PositiveIntField, or *out = fallback when `key` is absent.
-Status PositiveIntFieldOr(const nlohmann::json& cfg, const std::string& path,
-                          const char* key, int fallback, int* out);
+// The encoder sizes shared by config.json and google-research/bert's
+// bert_config.json: vocab_size, hidden_size, num_hidden_layers,
+// num_attention_heads, intermediate_size, max_position_embeddings
+// (each an integer in [1, INT_MAX]) and type_vocab_size (required if
+// default_type_vocab_size is 0, else that value when absent);
+// FailedPrecondition if hidden_size is not divisible by the head count.
+Status ParseBertSizes(const nlohmann::json& cfg, const std::string& path,
+                      int default_type_vocab_size, Checkpoint* c);
+
+// ALBERT's sizes beyond BERT's (hf_albert.h): embedding_size (required if
+// default_embedding_size is 0, else that value when absent),
+// num_hidden_groups and inner_group_num (1 when absent), each an integer in
+// [1, INT_MAX]; InvalidArgument naming path, key and value otherwise.
+Status ParseAlbertSizes(const nlohmann::json& cfg, const std::string& path,
+                        int default_embedding_size, int* embedding_size,
+                        int* groups, int* inner);
 
 }  // namespace edgebert
 

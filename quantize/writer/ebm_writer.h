@@ -48,8 +48,9 @@ std::vector<uint8_t> SerializeEbm(const Checkpoint& ckpt,
                                   const std::vector<OutputTensor>& tensors,
                                   const WriteOptions& options);
 
-// Checks SerializeEbm(...) with the runtime's validator (ModelFile), writes
-// it to "<path>.tmp", then renames it to path; on failure the temporary
+// Writes SerializeEbm(...) to "<path>.tmp", opens it with the runtime
+// (Model::Load verifying checksums, Tagger::Create), then renames it to
+// path; on failure (including a file the runtime refuses) the temporary
 // file is removed and path is left untouched.
 Status WriteEbm(const Checkpoint& ckpt,
                 const std::vector<OutputTensor>& tensors,

@@ -137,7 +137,11 @@ void Encoder::AddTypeZero(float* x, size_t n) const {
 
 void Encoder::RunLinear(const Linear& l, int layer, const char* name,
                         const float* x, size_t n, float* y, ThreadPool* pool) {
-  l.Run(x, n, y, gemm_scratch_, pool);
+  {
+    ScopedOpTimer timer(profile_, profile_ ? OpPartOfGemm(name) : OpPart::kHead,
+                        uint64_t{n} * l.k() * l.n());
+    l.Run(x, n, y, gemm_scratch_, pool);
+  }
   if (observer_) observer_(layer, name, x, y, n, l.k(), l.n());
 }
 
@@ -158,18 +162,27 @@ void Encoder::EmbedPositions(float* x, size_t n) {
   kernels::AddLayerNorm(x, position, emb.ln_g, emb.ln_b, w_.eps, n, D, x);
 }
 
-// x_ = the encoder input [n, H] (see the header's forward pass).
+// x_ = the encoder input [n, H] (see the header's forward pass). The
+// mapping GEMM is timed by RunLinear, the rest as kEmbeddings.
 void Encoder::Embed(const int32_t* ids, size_t n, ThreadPool* pool) {
   const EncoderWeights::Embeddings& emb = w_.emb;
-  GatherWords(ids, n, emb_);
   if (emb.word_only) {  // albert_zh: map the word rows, then add and LN.
+    {
+      ScopedOpTimer timer(profile_, OpPart::kEmbeddings);
+      GatherWords(ids, n, emb_);
+    }
     RunLinear(*emb.mapping, -1, kEmbeddingMapGemm, emb_, n, x_, pool);
+    ScopedOpTimer timer(profile_, OpPart::kEmbeddings);
     AddTypeZero(x_, n);
     EmbedPositions(x_, n);
     return;
   }
-  AddTypeZero(emb_, n);
-  EmbedPositions(emb_, n);
+  {
+    ScopedOpTimer timer(profile_, OpPart::kEmbeddings);
+    GatherWords(ids, n, emb_);
+    AddTypeZero(emb_, n);
+    EmbedPositions(emb_, n);
+  }
   if (emb.mapping) {
     RunLinear(*emb.mapping, -1, kEmbeddingMapGemm, emb_, n, x_, pool);
   }
@@ -205,11 +218,20 @@ const float* Encoder::Encode(const int32_t* ids, size_t n, size_t valid,
         w_.sets[static_cast<size_t>(w_.layer_sets[li])];
     const int layer = static_cast<int>(li);
     RunLinear(*l.qkv, layer, "qkv", x_, n, qkv_, pool);
-    ParallelFor(pool, &AttentionTask::Run, &task, heads);
+    {
+      ScopedOpTimer timer(profile_, OpPart::kAttention,
+                          uint64_t{2} * n * n * H);
+      ParallelFor(pool, &AttentionTask::Run, &task, heads);
+    }
     RunLinear(*l.attn_out, layer, "attn_out", ctx_, n, tmp_, pool);
-    kernels::AddLayerNorm(tmp_, x_, l.attn_ln_g, l.attn_ln_b, w_.eps, n, H, x_);
+    {
+      ScopedOpTimer timer(profile_, OpPart::kLayerNorm);
+      kernels::AddLayerNorm(tmp_, x_, l.attn_ln_g, l.attn_ln_b, w_.eps, n, H,
+                            x_);
+    }
     RunLinear(*l.ffn_in, layer, "ffn_in", x_, n, inter_buf_, pool);
     RunLinear(*l.ffn_out, layer, "ffn_out", inter_buf_, n, tmp_, pool);
+    ScopedOpTimer timer(profile_, OpPart::kLayerNorm);
     kernels::AddLayerNorm(tmp_, x_, l.ffn_ln_g, l.ffn_ln_b, w_.eps, n, H, x_);
   }
   return x_;

@@ -39,11 +39,7 @@ Status ParseTfAlbertConfig(const std::string& path, const TfTensors& tensors,
   if (!jor.ok()) return jor.status();
   const nlohmann::json& cfg = *jor;
   int e = 0, groups = 1;
-  EB_RETURN_IF_ERROR(PositiveIntField(cfg, path, "embedding_size", &e));
-  EB_RETURN_IF_ERROR(
-      PositiveIntFieldOr(cfg, path, "num_hidden_groups", 1, &groups));
-  EB_RETURN_IF_ERROR(
-      PositiveIntFieldOr(cfg, path, "inner_group_num", 1, inner));
+  EB_RETURN_IF_ERROR(ParseAlbertSizes(cfg, path, 0, &e, &groups, inner));
   if (layers == TfLayers::kShared) {
     return SharedLayout(path, e, groups, *inner, c);
   }

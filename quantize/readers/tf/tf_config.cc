@@ -38,28 +38,7 @@ Status ParseTfBertConfig(const std::string& path, Checkpoint* c) {
   StatusOr<nlohmann::json> jor = ReadJson(path);
   if (!jor.ok()) return jor.status();
   const nlohmann::json& cfg = *jor;
-  EB_RETURN_IF_ERROR(PositiveIntField(cfg, path, "vocab_size", &c->vocab_size));
-  EB_RETURN_IF_ERROR(
-      PositiveIntField(cfg, path, "hidden_size", &c->hidden_size));
-  EB_RETURN_IF_ERROR(
-      PositiveIntField(cfg, path, "num_hidden_layers", &c->num_layers));
-  EB_RETURN_IF_ERROR(
-      PositiveIntField(cfg, path, "num_attention_heads", &c->num_heads));
-  EB_RETURN_IF_ERROR(
-      PositiveIntField(cfg, path, "intermediate_size", &c->intermediate_size));
-  EB_RETURN_IF_ERROR(PositiveIntField(cfg, path, "max_position_embeddings",
-                                      &c->max_position_embeddings));
-  c->type_vocab_size = kBertConfigTypeVocabSize;
-  if (cfg.contains("type_vocab_size")) {
-    EB_RETURN_IF_ERROR(
-        PositiveIntField(cfg, path, "type_vocab_size", &c->type_vocab_size));
-  }
-  if (c->hidden_size % c->num_heads != 0) {
-    return FailedPrecondition(path + ": hidden_size " +
-                              std::to_string(c->hidden_size) +
-                              " is not divisible by num_attention_heads " +
-                              std::to_string(c->num_heads));
-  }
+  EB_RETURN_IF_ERROR(ParseBertSizes(cfg, path, kBertConfigTypeVocabSize, c));
   c->layer_norm_eps = kTfLayerNormEps;
   return ParseTfActivation(cfg, path, c);
 }

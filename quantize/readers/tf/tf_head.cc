@@ -26,10 +26,6 @@ StatusOr<int64_t> Dim(const TfTensors& t, const std::string& name, size_t rank,
   return (*s)[dim];
 }
 
-std::string Shape2(const std::string& a, int64_t b) {
-  return "[" + a + ", " + std::to_string(b) + "]";
-}
-
 // classifier.{weight,bias} from project/logits/{W [in, L], b [L]}.
 StatusOr<int64_t> LoadProjectLogits(TfTensors* t, int64_t in, Checkpoint* c) {
   StatusOr<int64_t> l =
@@ -47,7 +43,8 @@ StatusOr<int64_t> LoadProjectLogits(TfTensors* t, int64_t in, Checkpoint* c) {
 // classifier.{weight,bias} from output_weights [L, H], output_bias [L].
 StatusOr<int64_t> LoadOutputWeights(TfTensors* t, Checkpoint* c) {
   const int64_t h = c->hidden_size;
-  StatusOr<int64_t> l = Dim(*t, hn::kOutputWeights, 2, 0, Shape2("L", h));
+  StatusOr<int64_t> l =
+      Dim(*t, hn::kOutputWeights, 2, 0, "[L, " + std::to_string(h) + "]");
   if (!l.ok()) return l.status();
   F32Tensor w, b;
   EB_RETURN_IF_ERROR(

@@ -6,8 +6,12 @@
 // "kernel" is stored [in, out] (tf.layers.dense) and is transposed to the
 // canonical [out, in]; everything else is copied as stored.
 //
-// Layer rules use "{i}" in both names for the layer (weight set) index. To
-// add a family, add a TfFamily below and list it in TfFamilies().
+// Layer rules use "{i}" in both names for the layer (weight set) index; a
+// TF name without "{i}" in a layer rule is read for every set (albert_zh's
+// layer_shared). To add a family, add a TfFamily below, list it in
+// TfFamilies() before any family whose marker it also holds (ALBERT
+// checkpoints hold bert/embeddings/word_embeddings too), and give the
+// shapes of any new canonical names in tf_encoder.cc's CanonicalShape.
 #ifndef EDGEBERT_QUANTIZE_READERS_TF_TF_NAMES_H_
 #define EDGEBERT_QUANTIZE_READERS_TF_TF_NAMES_H_
 
@@ -55,7 +59,8 @@ const TfFamily& AlbertTfFamily();
 // WordOnly).
 const TfFamily& AlbertZhTfFamily();
 
-// Every known family, in detection order.
+// Every known family, in detection order (the first whose marker is
+// present wins).
 std::vector<const TfFamily*> TfFamilies();
 
 // `pattern` with every "{i}" replaced by `layer`.

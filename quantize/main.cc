@@ -98,6 +98,12 @@ int main(int argc, char** argv) {
                  "int8: keep the worst GEMMs in f32 until the entity F1 of "
                  "int8 against f32 on the calibration sentences is >= X "
                  "(default 0 = off; needs --calibration)");
+  app.add_option("--keep-f32", q.keep_f32,
+                 "int8: store these tensors f32 (comma-separated GEMM weight "
+                 "names as the int8 summary prints them, e.g. "
+                 "layer.0.ffn.out.weight, or embeddings.word); the guard "
+                 "starts from them")
+      ->delimiter(',');
   app.add_option("--weight-rounding", enums.weight_rounding,
                  "int8: 'gptq' (default) rounds each GEMM weight with GPTQ "
                  "error feedback through the calibration Hessian (needs "

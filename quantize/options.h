@@ -5,6 +5,7 @@
 #define EDGEBERT_QUANTIZE_OPTIONS_H_
 
 #include <string>
+#include <vector>
 
 #include "runtime/base/status.h"
 
@@ -58,6 +59,9 @@ struct Int8Options {
   // Accuracy guard threshold on entity F1 vs f32 (0 = off; needs a
   // calibration file).
   double min_fidelity = 0;
+  // Tensors stored f32 whatever the guard measures: GEMM weight names as
+  // the int8 report prints them, or embedding table names.
+  std::vector<std::string> keep_f32;
   int calibration_limit = kDefaultCalibrationLimit;  // sentences, >= 1
   // Progress and the int8 summary table on stderr.
   bool progress = false;

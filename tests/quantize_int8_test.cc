@@ -1079,3 +1079,34 @@ TEST_CASE("outlier stress on shared pd-tiny" * doctest::test_suite("shared")) {
   const StressResult r = RunOutlierStress(*ckpt, d / "calib.bio");
   CHECK(r.smooth_agreement >= 0.98);
 }
+
+TEST_CASE("--keep-f32 stores the named tensors f32, refuses unknown names") {
+  TempDir d;
+  const eb::Checkpoint& c = Fixture();
+  const std::string ffn_out = eb::names::Layer(1, eb::names::kFfnOutWeight);
+  eb::ConvertOptions o = Options(d / "q.ebm", "int8", kCalib);
+  o.int8.keep_f32 = {ffn_out, eb::names::kPositionEmbeddings};
+  MustConvert(c, o);
+  auto m = Load(d / "q.ebm");
+  const json r = Report(*m);
+  CHECK(r["kept_f32"].size() == 2);
+  CHECK(r["guard_steps"].size() == 1);  // no --min-fidelity: measured once
+  const eb::ModelFile& f = eb::internal::File(*m);
+  CHECK(f.Find(ffn_out)->meta->dtype() == eb::fb::DType::F32);
+  CHECK(f.Find(eb::names::kPositionEmbeddings)->meta->dtype() ==
+        eb::fb::DType::F32);
+  CHECK(f.Find(eb::names::kWordEmbeddings)->meta->dtype() == eb::fb::DType::I8);
+  for (const GemmName& g : Gemms(c)) {
+    if (g.weight == ffn_out) continue;
+    CHECK(f.Find(g.weight)->meta->dtype() != eb::fb::DType::F32);
+  }
+
+  o.output_path = d / "bad.ebm";
+  o.int8.keep_f32 = {"layer.0.ffn.outt.weight"};
+  const eb::Status s = eb::ConvertCheckpoint(c, o);
+  CHECK(s.code() == StatusCode::kInvalidArgument);
+  CHECK(s.message().find("--keep-f32 'layer.0.ffn.outt.weight'") !=
+        std::string::npos);
+  CHECK(s.message().find(ffn_out) != std::string::npos);
+  CHECK_FALSE(fs::exists(d / "bad.ebm"));
+}

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <string>
 
 #include "quantize/int8/progress.h"
 #include "quantize/int8/tag_all.h"
@@ -35,6 +36,33 @@ std::string KeepNextF32(const std::vector<GemmSpec>& specs,
 }
 
 }  // namespace
+
+Status MarkKeptF32(const std::vector<std::string>& names,
+                   const std::vector<GemmSpec>& specs,
+                   std::vector<GemmResult>* gemms,
+                   std::vector<EmbeddingResult>* embeddings) {
+  for (const std::string& name : names) {
+    bool found = false;
+    std::string valid;
+    for (size_t i = 0; i < specs.size(); ++i) {
+      valid += (valid.empty() ? "" : ", ") + specs[i].weight;
+      if (specs[i].weight != name) continue;
+      (*gemms)[i].kept_f32 = found = true;
+    }
+    for (EmbeddingResult& er : *embeddings) {
+      valid += std::string(", ") + er.name;
+      if (name != er.name) continue;
+      er.kept_f32 = found = true;
+    }
+    if (!found) {
+      return InvalidArgument("--keep-f32 '" + name +
+                             "' is not a GEMM weight or int8 embedding of "
+                             "this model (one of: " +
+                             valid + ")");
+    }
+  }
+  return Status::Ok();
+}
 
 std::vector<OutputTensor> AssembleInt8(
     const std::vector<OutputTensor>& f32_tensors,

@@ -29,6 +29,15 @@ std::vector<OutputTensor> AssembleInt8(
     const std::vector<GemmSpec>& specs, const std::vector<GemmResult>& gemms,
     const std::vector<EmbeddingResult>& embeddings);
 
+// Marks the tensors named in `names` (GEMM weight names as in GemmSpec,
+// e.g. "layer.0.ffn.out.weight", or embedding table names) kept f32 before
+// the guard runs. InvalidArgument "--keep-f32 '<name>' ..." listing the
+// valid names for a name that is neither.
+Status MarkKeptF32(const std::vector<std::string>& names,
+                   const std::vector<GemmSpec>& specs,
+                   std::vector<GemmResult>* gemms,
+                   std::vector<EmbeddingResult>* embeddings);
+
 // One measurement of the guard loop.
 struct GuardStep {
   int kept_f32 = 0;  // tensors kept f32 when measured

@@ -52,6 +52,7 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const Checkpoint& ckpt,
   std::vector<EmbeddingResult> embeddings =
       QuantizeEmbeddings(ckpt, opt.int8_embeddings);
 
+  EB_RETURN_IF_ERROR(MarkKeptF32(opt.keep_f32, specs, &gemms, &embeddings));
   const std::vector<OutputTensor> f32_tensors = F32Tensors(ckpt);
   // The encoder GEMMs are replaced on top of this (the guard keeps some f32).
   std::vector<OutputTensor> base = f32_tensors;

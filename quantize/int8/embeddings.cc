@@ -1,6 +1,9 @@
 #include "quantize/int8/embeddings.h"
 
+#include "quantize/int8/word_rounding.h"
+
 #include <cmath>
+#include <string>
 #include <utility>
 
 #include "runtime/model/tensor_names.h"
@@ -9,7 +12,28 @@
 namespace edgebert {
 namespace {
 
-EmbeddingResult QuantizeTable(const char* name, const F32Tensor& e) {
+// Factorized-embedding models: the word rows are re-rounded through the
+// mapped-error Hessian (word_rounding.h); others keep nearest rounding.
+void RoundWordRowsMapped(const Checkpoint& ckpt, const F32Tensor& e,
+                         OutputTensor* t) {
+  auto map = ckpt.weights.find(names::kEmbeddingMapWeight);
+  auto gamma = ckpt.weights.find(names::kEmbeddingLnGamma);
+  if (map == ckpt.weights.end() || gamma == ckpt.weights.end()) return;
+  const size_t dim = e.shape[1];
+  if (map->second.shape.size() != 2 ||
+      static_cast<size_t>(map->second.shape[1]) != dim ||
+      gamma->second.data.size() != dim) {
+    return;
+  }
+  const std::vector<float> h =
+      MappedErrorHessian(map->second.data.data(), map->second.shape[0], dim,
+                         gamma->second.data.data());
+  RoundRowsThroughHessian(e.data.data(), e.shape[0], dim, t->scales.data(), h,
+                          reinterpret_cast<int8_t*>(t->bytes.data()));
+}
+
+EmbeddingResult QuantizeTable(const char* name, const F32Tensor& e,
+                              const Checkpoint* mapped) {
   EmbeddingResult er;
   er.name = name;
   const size_t rows = e.shape[0], dim = e.shape[1];
@@ -22,6 +46,7 @@ EmbeddingResult QuantizeTable(const char* name, const F32Tensor& e) {
   t.scales.resize(rows);
   int8_t* q = reinterpret_cast<int8_t*>(t.bytes.data());
   quant::QuantizeEmbeddingRowsMse(e.data.data(), rows, dim, q, t.scales.data());
+  if (mapped != nullptr) RoundWordRowsMapped(*mapped, e, &t);
   double num = 0, den = 0;
   for (size_t r = 0; r < rows; ++r) {
     for (size_t d = 0; d < dim; ++d) {
@@ -46,7 +71,9 @@ std::vector<EmbeddingResult> QuantizeEmbeddings(const Checkpoint& ckpt,
   }
   std::vector<EmbeddingResult> out;
   for (const char* name : tables) {
-    out.push_back(QuantizeTable(name, ckpt.weights.at(name)));
+    const bool word = std::string(name) == names::kWordEmbeddings;
+    out.push_back(
+        QuantizeTable(name, ckpt.weights.at(name), word ? &ckpt : nullptr));
   }
   return out;
 }

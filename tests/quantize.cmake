@@ -18,6 +18,20 @@ add_test(NAME convert_cli_int8_calibrated
           --precision int8
           --calibration "${CMAKE_SOURCE_DIR}/tests/fixtures/tiny_random/calib.txt"
           --smooth-alpha 0.5 --min-fidelity 0.5 --calibration-limit 40)
+# --keep-f32 takes a comma-separated list; an unknown name is refused.
+add_test(NAME convert_cli_keep_f32
+  COMMAND ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:edgebert-convert>
+          --input "${CMAKE_SOURCE_DIR}/tests/fixtures/tiny_random"
+          --output "${CMAKE_CURRENT_BINARY_DIR}/tiny_random_keep.ebm"
+          --calibration "${CMAKE_SOURCE_DIR}/tests/fixtures/tiny_random/calib.txt"
+          --keep-f32 layer.0.ffn.out.weight,embeddings.word --quiet)
+add_test(NAME convert_cli_keep_f32_error
+  COMMAND ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:edgebert-convert>
+          --input "${CMAKE_SOURCE_DIR}/tests/fixtures/tiny_random"
+          --output "${CMAKE_CURRENT_BINARY_DIR}/never_keep.ebm"
+          --keep-f32 layer.0.ffn.out.weight,nonesuch --quiet)
+set_tests_properties(convert_cli_keep_f32_error PROPERTIES
+  PASS_REGULAR_EXPRESSION "--keep-f32 'nonesuch' is not")
 add_test(NAME convert_cli_error
   COMMAND ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:edgebert-convert>
           --input "${CMAKE_SOURCE_DIR}/tests/fixtures/tiny_random"

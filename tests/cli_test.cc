@@ -4,7 +4,6 @@
 // end-to-end F1 of pd-tiny against its PyTorch reference.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -41,7 +40,7 @@ constexpr double kPdTinyRuntimeF1 = 0.4561;
 constexpr double kPdTinyRuntimeF1Tolerance = 5e-4;
 
 std::string Tmp(const std::string& name) {
-  return "/tmp/edgebert_cli_test_" + std::to_string(::getpid()) + "_" + name;
+  return edgebert::testing::ScratchPath(name);
 }
 
 struct Run {

@@ -32,8 +32,7 @@ const std::string kFixture =
     std::string(EDGEBERT_SOURCE_DIR) + "/tests/fixtures/tiny_random";
 
 std::string TempPath(const std::string& name) {
-  return "/tmp/edgebert_model_file_test_" + std::to_string(::getpid()) + "_" +
-         name;
+  return eb::testing::ScratchPath(name);
 }
 
 std::vector<uint8_t> ReadAll(const std::string& p) {

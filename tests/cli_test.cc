@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "nlohmann/json.hpp"
+#include "runtime/base/thread_pool.h"
 #include "runtime/model/file_integrity.h"
 #include "tests/test_env.h"
 
@@ -197,6 +198,25 @@ TEST_CASE("bad model files and flags give one clear error and exit 1") {
   CHECK_FALSE(Exists(Tmp("never.ebm")));
 }
 
+// Issue 13, item 9: 16+ threads on 2 cores never finished; now --threads is
+// capped at the CPUs this process may use (with a warning), 0 means that.
+TEST_CASE("--threads: 0 = the CPUs, more than them capped with a warning") {
+  const std::string text =
+      " --text 'hello new york 中国' --model " + TinyModel();
+  Run one = Sh(Bin(kEdgebert) + " tag --threads 1" + text);
+  REQUIRE_MESSAGE(one.code == 0, one.err);
+  Run zero = Sh(Bin(kEdgebert) + " tag --threads 0" + text);
+  REQUIRE_MESSAGE(zero.code == 0, zero.err);
+  CHECK(zero.err.empty());
+  CHECK(zero.out == one.out);  // int8: bit-identical for any thread count.
+  Run many = Sh(Bin(kEdgebert) + " tag --threads 1000" + text);
+  REQUIRE_MESSAGE(many.code == 0, many.err);
+  CHECK(many.out == one.out);
+  CHECK(many.err.find("warning: --threads 1000 exceeds the " +
+                      std::to_string(edgebert::ThreadPool::OnlineCpus()) +
+                      " online CPUs") != std::string::npos);
+}
+
 TEST_CASE("pd-tiny end to end: entity F1 matches the PyTorch reference" *
           doctest::test_suite("shared")) {
   const std::string model_dir = kShared + "/models/pd-tiny";
@@ -250,6 +270,25 @@ std::string ModelWithBadLabel() {
   return p;
 }
 
+// TinyModel with a byte of its quantization report's JSON text (inside the
+// first key) replaced by 0xFF, re-sealed.
+std::string ModelWithBadReport() {
+  std::ifstream in(TinyModel(), std::ios::binary);
+  std::string b(std::istreambuf_iterator<char>(in), {});
+  const edgebert::fb::Model* m = edgebert::fb::GetSizePrefixedModel(b.data());
+  REQUIRE(m->quant_report() != nullptr);
+  const std::string report = m->quant_report()->str();
+  REQUIRE(report.size() > 2);
+  REQUIRE(report[1] == '"');
+  b[m->quant_report()->data() + 2 - b.data()] = '\xff';
+  REQUIRE(
+      edgebert::SealModelFile(reinterpret_cast<uint8_t*>(b.data()), b.size())
+          .ok());
+  const std::string p = Tmp("bad_report.ebm");
+  std::ofstream(p, std::ios::binary) << b;
+  return p;
+}
+
 }  // namespace
 
 TEST_CASE("every JSON writer replaces invalid UTF-8 instead of aborting") {
@@ -284,6 +323,15 @@ TEST_CASE("every JSON writer replaces invalid UTF-8 instead of aborting") {
     Run eval = Sh(Bin(kEdgebert) + " eval --model " + bad + " --data " + bio);
     REQUIRE_MESSAGE(eval.code == 0, eval.err);
     CHECK(json::parse(eval.out)["sentences"] == 5);
+    std::remove(bad.c_str());
+  }
+  SUBCASE("quantization report") {
+    const std::string bad = ModelWithBadReport();
+    Run info = Sh(Bin(kEdgebert) + " info --model " + bad);
+    REQUIRE_MESSAGE(info.code == 0, info.err);
+    const json report = json::parse(info.out)["quant_report"];
+    REQUIRE(report.is_string());  // no longer valid JSON: printed as text.
+    CHECK(report.get<std::string>().find(kReplacement) != std::string::npos);
     std::remove(bad.c_str());
   }
   SUBCASE("metadata (the source directory's name)") {

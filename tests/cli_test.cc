@@ -254,39 +254,41 @@ std::string CopyTo(const std::string& from, const std::string& to) {
   return to;
 }
 
-// A copy of the tiny model whose label "B-PER" has an invalid UTF-8 byte,
-// resealed so that it loads.
-std::string ModelWithBadLabel() {
+// A copy of the tiny model with the byte at the offset `find` returns set to
+// 0xFF, resealed so that it loads; written to Tmp(name).
+template <class Find>
+std::string TinyModelWithByteFF(const std::string& name, Find find) {
   std::ifstream in(TinyModel(), std::ios::binary);
   std::string b(std::istreambuf_iterator<char>(in), {});
-  const size_t at = b.find(std::string("B-PER\0", 6));
-  REQUIRE(at != std::string::npos);
-  b[at + 3] = '\xff';
+  b[find(b)] = '\xff';
   REQUIRE(
       edgebert::SealModelFile(reinterpret_cast<uint8_t*>(b.data()), b.size())
           .ok());
-  const std::string p = Tmp("bad_label.ebm");
+  const std::string p = Tmp(name);
   std::ofstream(p, std::ios::binary) << b;
   return p;
 }
 
-// TinyModel with a byte of its quantization report's JSON text (inside the
-// first key) replaced by 0xFF, re-sealed.
+// The label "B-PER" becomes "B-P\xffR".
+std::string ModelWithBadLabel() {
+  return TinyModelWithByteFF("bad_label.ebm", [](const std::string& b) {
+    const size_t at = b.find(std::string("B-PER\0", 6));
+    REQUIRE(at != std::string::npos);
+    return at + 3;
+  });
+}
+
+// A byte inside the first key of the quantization report's JSON text.
 std::string ModelWithBadReport() {
-  std::ifstream in(TinyModel(), std::ios::binary);
-  std::string b(std::istreambuf_iterator<char>(in), {});
-  const edgebert::fb::Model* m = edgebert::fb::GetSizePrefixedModel(b.data());
-  REQUIRE(m->quant_report() != nullptr);
-  const std::string report = m->quant_report()->str();
-  REQUIRE(report.size() > 2);
-  REQUIRE(report[1] == '"');
-  b[m->quant_report()->data() + 2 - b.data()] = '\xff';
-  REQUIRE(
-      edgebert::SealModelFile(reinterpret_cast<uint8_t*>(b.data()), b.size())
-          .ok());
-  const std::string p = Tmp("bad_report.ebm");
-  std::ofstream(p, std::ios::binary) << b;
-  return p;
+  return TinyModelWithByteFF("bad_report.ebm", [](const std::string& b) {
+    const auto* m = edgebert::fb::GetSizePrefixedModel(b.data());
+    REQUIRE(m->quant_report() != nullptr);
+    REQUIRE(m->quant_report()->size() > 2);
+    REQUIRE(m->quant_report()->Get(1) == '"');
+    return static_cast<size_t>(
+        reinterpret_cast<const char*>(m->quant_report()->data()) + 2 -
+        b.data());
+  });
 }
 
 }  // namespace

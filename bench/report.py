@@ -2,7 +2,8 @@
 """Turns the raw JSON lines of bench/run.sh into bench/RESULTS.md.
 
 Usage: /usr/bin/python3 bench/report.py RAW_DIR RESULTS.md
-RAW_DIR holds machine.txt, files.jsonl, edgebert.jsonl, tag.jsonl, ort.jsonl.
+RAW_DIR holds machine.txt, files.jsonl, edgebert.jsonl, tag.jsonl, ort.jsonl,
+profile.jsonl. The chart next to it (RESULTS.svg) is bench/chart.py's.
 Acceptance checks (the int8 issue and the project bar) are evaluated here.
 """
 import json
@@ -53,6 +54,7 @@ def main():
     ort_all = read_jsonl(os.path.join(raw, "ort.jsonl"))
     ort = [o for o in ort_all if "compare" not in o]
     cmp_ = [o["compare"] for o in ort_all if "compare" in o]
+    prof = read_jsonl(os.path.join(raw, "profile.jsonl"))
 
     def get(rows, name, seq, th):
         for r in rows:
@@ -113,6 +115,77 @@ def main():
             fmt(f.get("convert_s")) if "convert_s" in f else "-"))
     L.append("")
 
+    # p50 by sequence length (the chart's data).
+    def seq_table():
+        names = [("edgebert f32", eb, "bert-base-f32"),
+                 ("edgebert int8", eb, "bert-base-int8"),
+                 ("ORT f32", ort, "ort-bert-base-f32"),
+                 ("ORT int8", ort, "ort-bert-base-int8")]
+        seqs = sorted({r["seq"] for r in eb + ort
+                       if r.get("name", "").startswith(("bert-base",
+                                                        "ort-bert-base"))})
+        if not seqs:
+            return
+        L.append("## p50 ms by sequence length (bert-base)\n")
+        L.append("![p50 by sequence length](%s)\n" %
+                 (os.path.splitext(os.path.basename(out))[0] + ".svg"))
+        if machine.get("ort"):
+            L.append("No ONNX Runtime rows: onnxruntime-node is %s.\n" %
+                     machine["ort"])
+        L.append("| series | threads | " +
+                 " | ".join(str(q) for q in seqs) + " |")
+        L.append("|---|---:|" + "---:|" * len(seqs))
+        for label, rows, name in names:
+            for th in (1, 2):
+                cells = [fmt(val(rows, name, q, th, "p50_ms"), 2)
+                         for q in seqs]
+                if all(c == "-" for c in cells):
+                    continue
+                L.append("| %s | %d | %s |" % (label, th, " | ".join(cells)))
+        L.append("")
+
+    # Per-op profile (edgebert bench --profile).
+    def profile_section():
+        if not prof:
+            return
+        L.append("## Where the time goes: `edgebert bench --profile`, seq 128, "
+                 "1 thread\n")
+        L.append("Per-op wall time summed over the 12 layers, averaged over the "
+                 "timed runs between the 40th and 60th percentile of the "
+                 "total; GMAC/s "
+                 "against the per-core peaks measured by the built-in loops "
+                 "(`edgebert info`).\n")
+        for r in prof:
+            p = r["profile"]
+            pk = p["peak_gmacs_per_core"]
+            L.append("**%s** (p50 %s ms; parts sum to %.1f%% of p50; peaks: "
+                     "int8 %s GMAC/s (%s), int8 tile %s, f32 FMA %s):\n" % (
+                         r["name"], fmt(r["p50_ms"]),
+                         100 * p["sum_over_p50"], fmt(pk["int8"]),
+                         pk.get("int8_method", "?"), fmt(pk.get("int8_tile")),
+                         fmt(pk["f32"])))
+            pct = lambda v, k: "-" if k not in v else "%.0f%%" % (100 * v[k])
+            L.append("| part | wall ms | share | CPU ms | GMAC | GMAC/s (wall) "
+                     "| of peak (wall) | of peak (CPU time) |")
+            L.append("|---|---:|---:|---:|---:|---:|---:|---:|")
+            parts = sorted(p["parts"].items(), key=lambda kv: -kv[1]["ms"])
+            for k, v in parts:
+                L.append("| %s%s | %s | %.1f%% | %s | %s | %s | %s | %s |" % (
+                    k, " (fused into %s)" % v["fused_into"]
+                    if "fused_into" in v else "", fmt(v["ms"], 2),
+                    100 * v["share"], fmt(v.get("cpu_ms"), 2),
+                    fmt(v.get("gmac"), 3), fmt(v.get("gmacs")),
+                    pct(v, "of_peak"), pct(v, "of_peak_cpu_time")))
+            e = p["end_to_end"]
+            L.append("| end to end (all MACs / p50) | %s | | %s | %s | %s | %s "
+                     "| %s |" % (fmt(r["p50_ms"], 2), fmt(r.get("cpu_p50_ms"), 2),
+                                 fmt(e["gmac"], 3), fmt(e["gmacs"]),
+                                 pct(e, "of_peak"), pct(e, "of_peak_cpu_time")))
+            L.append("")
+            L.append("CPU time is the thread's (1 thread): on a loaded machine "
+                     "wall time includes waiting for a core, CPU time does not "
+                     "(it still includes a busy SMT sibling's slowdown).\n")
+
     # Latency tables.
     def latency_table(prefix, title):
         names = [n for n in (prefix + "-f32", prefix + "-int8")]
@@ -157,6 +230,8 @@ def main():
         L.append("")
 
     latency_table("bert-base", "bert-base")
+    seq_table()
+    profile_section()
 
     # ORT.
     if ort:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bert-base-shaped benchmark of edgebert f32 vs int8, with ONNX Runtime as the
-# peer, all measured in ONE run; writes bench/RESULTS.md.
+# peer, all measured in ONE run; writes bench/RESULTS.md and, next to it,
+# bench/RESULTS.svg (p50 by sequence length 8-256, bench/chart.py).
 #
 #   bash bench/run.sh [--build-dir DIR] [--work DIR] [--iters N] [--no-ort]
 #                     [--no-drop-caches] [--calib-lines N] [--results FILE]
@@ -16,11 +17,13 @@
 #                conversion runs the f32 model over them, ~1-2 min for 200)
 #   --wait-load L  before measuring, wait (at most 10 min) until the 1-minute
 #                load average is below L (e.g. 0.5); the wait is recorded
-#   --results    output markdown (default bench/RESULTS.md)
+#   --results    output markdown (default bench/RESULTS.md; the chart goes
+#                to the same path with .svg)
 #
 # Needs: cmake, ninja, /usr/bin/python3 with numpy (+ torch and python3-onnx
 # for the ORT peer), /usr/bin/time (Debian package `time`), node + npm for the
-# ORT peer (npm ci in bench/ort on first use). The checkpoint is random
+# ORT peer (npm ci --offline in bench/ort on first use, from the npm cache;
+# without it the run has no ORT rows). The checkpoint is random
 # (bench/make_bert_base.py), so only speed/size/memory are meaningful here.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -42,7 +45,7 @@ while [[ $# -gt 0 ]]; do
     --calib-lines) CALIB_LINES="$2"; shift 2 ;;
     --wait-load) WAIT_LOAD="$2"; shift 2 ;;
     --results) RESULTS="$(realpath -m "$2")"; shift 2 ;;
-    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -159,14 +162,27 @@ fi
 echo "uptime_measure=$(uptime)" >> "$RAW/machine.txt"
 log "measuring; $(uptime)"
 
-# 5. edgebert bench: each model's first load after dropping the page cache.
+# 5. edgebert bench: each model's first load after dropping the page cache;
+# bert-base over the chart's sequence lengths, pd-tiny at 32 and 128.
+CHART_SEQS=8,16,32,64,128,256
 for name in bert-base-f32 bert-base-int8 pd-tiny-f32 pd-tiny-int8; do
   [[ -f "$WORK/$name.ebm" ]] || continue
+  seqs=32,128
+  [[ $name == bert-base-* ]] && seqs=$CHART_SEQS
   state=$(drop_caches)
   log "edgebert bench $name (first load $state)"
-  "$EB" bench --model "$WORK/$name.ebm" --seq 32,128 --threads 1,2 \
+  "$EB" bench --model "$WORK/$name.ebm" --seq "$seqs" --threads 1,2 \
     --iters "$ITERS" | sed "s/^{/{\"name\":\"$name\",\"cache\":\"$state\",/" \
     >> "$RAW/edgebert.jsonl"
+done
+
+# Per-op profile of bert-base int8 and f32 at seq 128, 1 thread.
+for name in bert-base-int8 bert-base-f32; do
+  [[ -f "$WORK/$name.ebm" ]] || continue
+  log "edgebert bench --profile $name"
+  "$EB" bench --model "$WORK/$name.ebm" --seq 128 --threads 1 \
+    --iters "$ITERS" --profile | sed "s/^{/{\"name\":\"$name\",/" \
+    >> "$RAW/profile.jsonl"
 done
 
 # Where memory goes: weights the runtime copies/repacks vs. maps, arena.
@@ -195,11 +211,18 @@ for name in bert-base-f32 bert-base-int8; do
 done
 
 # 7. ONNX Runtime peer (f32 export, and int8 as quantize_dynamic would make it).
-if [[ $ORT == 1 ]]; then
-  if [[ ! -d "$REPO/bench/ort/node_modules/onnxruntime-node" ]]; then
-    log "npm ci in bench/ort"
-    (cd "$REPO/bench/ort" && npm ci --ignore-scripts --no-audit --no-fund >&2)
+# onnxruntime-node comes from the local npm cache only (nothing is
+# downloaded); without it the run goes on without the peer.
+if [[ $ORT == 1 && ! -d "$REPO/bench/ort/node_modules/onnxruntime-node" ]]; then
+  log "npm ci --offline in bench/ort"
+  if ! (cd "$REPO/bench/ort" &&
+        npm ci --ignore-scripts --offline --no-audit --no-fund >&2); then
+    log "onnxruntime-node is not in the npm cache: no ORT peer in this run"
+    echo "ort=not in the npm cache (npm ci --offline failed)" >> "$RAW/machine.txt"
+    ORT=0
   fi
+fi
+if [[ $ORT == 1 ]]; then
   if [[ ! -f "$ONNX_I8" ]]; then
     log "quantizing ONNX model"
     "$PY" "$REPO/bench/ort/quantize_onnx.py" "$ONNX_F32" "$ONNX_I8" >&2
@@ -210,12 +233,12 @@ if [[ $ORT == 1 ]]; then
   done
   state=$(drop_caches)
   log "ORT bench f32 (first load $state)"
-  node "$REPO/bench/ort/bench.js" --model "$ONNX_F32" --seq 32,128 \
+  node "$REPO/bench/ort/bench.js" --model "$ONNX_F32" --seq "$CHART_SEQS" \
     --threads 1,2 --iters "$ITERS" \
     | sed "s/^{/{\"name\":\"ort-bert-base-f32\",\"cache\":\"$state\",/" >> "$RAW/ort.jsonl"
   state=$(drop_caches)
   log "ORT bench int8 (first load $state)"
-  node "$REPO/bench/ort/bench.js" --model "$ONNX_I8" --seq 32,128 \
+  node "$REPO/bench/ort/bench.js" --model "$ONNX_I8" --seq "$CHART_SEQS" \
     --threads 1,2 --iters "$ITERS" \
     | sed "s/^{/{\"name\":\"ort-bert-base-int8\",\"cache\":\"$state\",/" >> "$RAW/ort.jsonl"
   log "ORT int8 vs f32 logits"
@@ -225,5 +248,7 @@ fi
 echo "uptime_end=$(uptime)" >> "$RAW/machine.txt"
 echo "elapsed_s=$(( $(date +%s) - START ))" >> "$RAW/machine.txt"
 echo "iters=$ITERS" >> "$RAW/machine.txt"
+CHART="${RESULTS%.md}.svg"
+"$PY" "$REPO/bench/chart.py" "$RAW" "$CHART"
 "$PY" "$REPO/bench/report.py" "$RAW" "$RESULTS"
-log "wrote $RESULTS (raw JSON lines in $RAW)"
+log "wrote $RESULTS and $CHART (raw JSON lines in $RAW)"

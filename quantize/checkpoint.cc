@@ -22,4 +22,23 @@ std::vector<std::string> CanonicalTensorNames(int num_layers) {
   return out;
 }
 
+std::vector<std::string> HeadTensorNames(const HeadOptions& head) {
+  namespace n = names;
+  std::vector<std::string> out;
+  if (head.kind != fb::HeadKind::BiLstmCrf) return out;
+  for (int bw = 0; bw < 2; ++bw) {
+    for (int c = 0; c < head.lstm_layers; ++c) {
+      for (const char* s :
+           {n::kLstmInputWeight, n::kLstmInputBias, n::kLstmRecurrent}) {
+        out.push_back(n::Lstm(bw != 0, c, s));
+      }
+    }
+  }
+  if (head.project_hidden > 0) {
+    out.push_back(n::kProjectHiddenWeight);
+    out.push_back(n::kProjectHiddenBias);
+  }
+  return out;
+}
+
 }  // namespace edgebert

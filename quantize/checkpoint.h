@@ -58,10 +58,12 @@ struct Checkpoint {
   bool strip_accents = true;
   bool tokenize_chinese_chars = true;
   int unk_id = -1, cls_id = -1, sep_id = -1;
-  int pad_id = -1, mask_id = -1;  // -1: not in the vocab
+  int pad_id = -1;   // readers set it (hf_tokenizer.h kFallbackPadId)
+  int mask_id = -1;  // -1: not in the vocab
 
   // Canonical name (runtime/model/tensor_names.h) -> f32 weight, QKV fused;
-  // every name of CanonicalTensorNames(num_layers) present, shapes
+  // every name of CanonicalTensorNames(num_layers) and
+  // HeadTensorNames(head) present, shapes
   // validated against the config by the reader.
   std::map<std::string, F32Tensor> weights;
 };
@@ -70,6 +72,12 @@ struct Checkpoint {
 // order: embeddings.{word,position,token_type,ln.gamma,ln.beta}, then per
 // layer i the 12 "layer.<i>.*" tensors, then classifier.{weight,bias}.
 std::vector<std::string> CanonicalTensorNames(int num_layers);
+
+// The head's tensors beyond classifier.{weight,bias} (tensor_names.h), in
+// file order: for a BiLstmCrf head per direction (fw, bw) and cell the
+// lstm.<d>.<c>.{input.weight, input.bias, recurrent}, then
+// project.hidden.{weight, bias} if project_hidden > 0; none otherwise.
+std::vector<std::string> HeadTensorNames(const HeadOptions& head);
 
 }  // namespace edgebert
 

@@ -6,6 +6,7 @@
 
 #include "quantize/int8/quantize_int8.h"
 #include "quantize/readers/hf_checkpoint.h"
+#include "quantize/readers/tf/tf_checkpoint.h"
 #include "quantize/validate.h"
 #include "quantize/writer/ebm_writer.h"
 
@@ -24,13 +25,40 @@ StatusOr<int> ResolveMaxSeqLen(const Checkpoint& ckpt, int max_seq_len) {
   return max_seq_len;
 }
 
+// The TF reader for a TF1 folder (or with --checkpoint), else Hugging Face;
+// --labels / --checkpoint / --cased apply to TF folders only.
+StatusOr<Checkpoint> LoadCheckpoint(const ConvertOptions& o) {
+  if (!o.tf_checkpoint.empty() || IsTfCheckpointDir(o.input_dir)) {
+    TfReadOptions t;
+    t.dir = o.input_dir;
+    t.checkpoint = o.tf_checkpoint;
+    t.labels_path = o.labels_path;
+    t.cased = o.cased;
+    return LoadTfCheckpoint(t);
+  }
+  if (!o.labels_path.empty() || o.cased) {
+    return InvalidArgument(
+        "--labels / --cased apply to TF checkpoint folders only; " +
+        o.input_dir +
+        " is read as a Hugging Face folder (labels and casing from "
+        "config.json / tokenizer_config.json)");
+  }
+  return LoadHfCheckpoint(o.input_dir);
+}
+
 }  // namespace
 
 Status Convert(const ConvertOptions& options) {
   if (options.input_dir.empty()) return InvalidArgument("--input is empty");
   if (options.output_path.empty()) return InvalidArgument("--output is empty");
-  StatusOr<Checkpoint> ckpt = LoadHfCheckpoint(options.input_dir);
+  StatusOr<Checkpoint> ckpt = LoadCheckpoint(options);
   if (!ckpt.ok()) return ckpt.status();
+  // A BiLSTM-CRF head trained on padded windows runs on the stored window.
+  if (ckpt->head.kind == fb::HeadKind::BiLstmCrf) {
+    StatusOr<int> window = ResolveMaxSeqLen(*ckpt, options.max_seq_len);
+    if (!window.ok()) return window.status();
+    ckpt->head.padded_window = *window;
+  }
   return ConvertCheckpoint(*ckpt, options);
 }
 

@@ -1,7 +1,8 @@
 // edgebert-convert: checkpoint directory -> .ebm model file
 // (schema/edgebert.fbs). The pipeline only points down:
 //
-//   readers/hf_checkpoint.h   LoadHfCheckpoint(dir) -> Checkpoint
+//   readers/hf_checkpoint.h   LoadHfCheckpoint(dir) -> Checkpoint, or
+//   readers/tf/tf_checkpoint.h  LoadTfCheckpoint for TF1 folders
 //                             (quantize/checkpoint.h: the neutral in-memory
 //                             checkpoint every reader produces)
 //   int8/quantize_int8.h      QuantizeInt8 (int8 precision) or
@@ -19,8 +20,11 @@
 
 namespace edgebert {
 
-// LoadHfCheckpoint(options.input_dir) + ConvertCheckpoint. Nothing is
-// written on failure.
+// Reads options.input_dir (TF1 folder when it holds a `checkpoint` file or
+// *.index, or with options.tf_checkpoint; else Hugging Face), stores the
+// resolved window as a BiLSTM-CRF head's padded_window, then
+// ConvertCheckpoint. --labels / --cased on a Hugging Face folder are
+// InvalidArgument. Nothing is written on failure.
 Status Convert(const ConvertOptions& options);
 // Converts an already loaded checkpoint (options.input_dir is ignored).
 // InvalidArgument for options out of range (the message names the flag).

@@ -1,6 +1,7 @@
 // edgebert-convert --inspect PATH   (one JSON line per tensor, see
 //                                    quantize/inspect.h)
 // edgebert-convert --input DIR --output FILE [--precision int8|f32]
+//                  [--checkpoint PREFIX] [--labels FILE] [--cased]
 //                  [--max-seq-len N] [--calibration FILE] [--smooth-alpha A]
 //                  [--min-fidelity X] [--calibration-limit N]
 //                  [--weight-rounding nearest|gptq]
@@ -50,23 +51,40 @@ int main(int argc, char** argv) {
                   edgebert::WeightRoundingName(q.weight_rounding),
                   edgebert::Int8EmbeddingsName(q.int8_embeddings)};
   CLI::App app{
-      "Converts a Hugging Face BertForTokenClassification checkpoint "
-      "(config.json, vocab.txt, model.safetensors) to an edgebert .ebm "
-      "model file.",
+      "Converts a BERT token classifier to an edgebert .ebm model file. "
+      "--input is a Hugging Face BertForTokenClassification folder "
+      "(config.json, vocab.txt, model.safetensors) or a TF1 "
+      "google-research/bert NER output folder (checkpoint + "
+      "model.ckpt-N.index/.data-*, bert_config.json, vocab.txt, "
+      "label2id.pkl / label2id.json / labels.txt; softmax, CRF and "
+      "BiLSTM-CRF heads; no TensorFlow needed).",
       edgebert::kConverterName};
   std::string inspect_path;
   app.add_option("--inspect", inspect_path,
                  "list the tensors of a checkpoint (TF prefix or folder, or "
                  "safetensors file or folder) as JSON lines, then exit");
   app.add_option("--input", opt.input_dir,
-                 "checkpoint directory (required unless --inspect)");
+                 "checkpoint directory: Hugging Face, or TF1 when it holds a "
+                 "`checkpoint` file or *.index (required unless --inspect)");
+  app.add_option("--checkpoint", opt.tf_checkpoint,
+                 "TF: the checkpoint to read, as PREFIX (model.ckpt-N) or one "
+                 "of its files, absolute or relative to --input (default: "
+                 "the folder's `checkpoint` file, or its only *.index)");
+  app.add_option("--labels", opt.labels_path,
+                 "TF: label map file (label2id.pkl, label2id.json, or one "
+                 "label per line in id order; default: the first of these "
+                 "in --input); ids start at 1, id 0 is padding");
+  app.add_flag("--cased", opt.cased,
+               "TF: the vocabulary is cased (do_lower_case=False at "
+               "training); default lowercase as bert-base-chinese");
   app.add_option("--output", opt.output_path,
                  "output .ebm file (required unless --inspect)");
   app.add_option("--precision", enums.precision, "int8 (default) or f32");
   app.add_option("--max-seq-len", opt.max_seq_len,
                  "longest window in tokens incl. [CLS]/[SEP] (default "
                  "min(128, max_position_embeddings)); the runtime windows long "
-                 "text to it");
+                 "text to it. BiLSTM-CRF heads run over this padded window, "
+                 "so set it to the training max_seq_length");
   app.add_option("--calibration", q.calibration_path,
                  "int8: calibration text (one sentence per line) or BIO file "
                  "('char TAG' lines); enables SmoothQuant smoothing and the "

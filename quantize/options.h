@@ -67,7 +67,15 @@ struct Int8Options {
 Status ValidateInt8Options(const Int8Options& o);
 
 struct ConvertOptions {
+  // A Hugging Face folder, or a TF1 folder (a `checkpoint` file or *.index).
   std::string input_dir;
+  // TF only: the checkpoint PREFIX to read ("" = the folder's latest),
+  // the label map file ("" = the folder's label2id.pkl / .json /
+  // labels.txt) and a cased vocabulary (default: lowercase, as
+  // google-research/bert's Chinese models).
+  std::string tf_checkpoint;
+  std::string labels_path;
+  bool cased = false;
   std::string output_path;
   Precision precision = Precision::kInt8;
   // 0 = min(kDefaultMaxSeqLen, max_position_embeddings); else

@@ -141,6 +141,53 @@ TEST_CASE("tag answers every input line with exactly one JSON line") {
   std::remove(in.c_str());
 }
 
+// bench --profile: every part present and non-negative, the shares sum to
+// 1, GEMM rates against a positive peak, and the parts add up to the
+// measured p50 within 5% (what is not attributed: input checks, the mask).
+TEST_CASE("bench --profile parts sum to the measured p50") {
+  Run bench = Sh(Bin(kEdgebert) + " bench --model " + TinyModel() +
+                 " --seq 64 --threads 1,2 --iters 30 --warmup 3 --profile");
+  REQUIRE_MESSAGE(bench.code == 0, bench.err);
+  const std::vector<std::string> lines = Lines(bench.out);
+  REQUIRE(lines.size() == 2);
+  for (const std::string& l : lines) {
+    const json b = json::parse(l);
+    const json& p = b.at("profile");
+    CAPTURE(l);
+    double sum = 0.0, share = 0.0;
+    for (const char* part :
+         {"embeddings", "qkv", "attention", "attn_out", "ffn_up", "ffn_down",
+          "layernorm", "head", "gelu"}) {
+      CAPTURE(part);
+      REQUIRE(p["parts"].contains(part));
+      const double ms = p["parts"][part]["ms"].get<double>();
+      CHECK(ms >= 0.0);
+      sum += ms;
+      share += p["parts"][part]["share"].get<double>();
+    }
+    CHECK(p["parts"]["gelu"]["fused_into"] == "ffn_up");
+    for (const char* gemm : {"qkv", "attn_out", "ffn_up", "ffn_down"}) {
+      CAPTURE(gemm);
+      CHECK(p["parts"][gemm]["ms"].get<double>() > 0.0);
+      CHECK(p["parts"][gemm]["gmacs"].get<double>() > 0.0);
+      CHECK(p["parts"][gemm]["of_peak"].get<double>() > 0.0);
+    }
+    CHECK(share == doctest::Approx(1.0).epsilon(1e-9));
+    CHECK(sum == doctest::Approx(p["sum_ms"].get<double>()).epsilon(1e-9));
+    CHECK(p["p50_ms"].get<double>() == b["p50_ms"].get<double>());
+    const double ratio = sum / b["p50_ms"].get<double>();
+    CHECK(ratio >= 0.95);
+    CHECK(ratio <= 1.05);
+    CHECK(p["peak_gmacs_per_core"]["int8"].get<double>() > 0.0);
+    // tiny_random: 2 layers, hidden 64, intermediate 128, 8 labels at 64
+    // tokens: 2 * 64 * 64 * (3 * 64 + 64 + 2 * 256) + 64 * 64 * 8 GEMM MACs
+    // plus 2 * 2 * 64 * 64 * 64 attention MACs.
+    CHECK(p["end_to_end"]["gmac"].get<double>() * 1e9 ==
+          doctest::Approx(2.0 * 64 * 64 * (3 * 64 + 64 + 2 * 128) +
+                          64.0 * 64 * 8 + 2.0 * 2 * 64 * 64 * 64));
+  }
+}
+
 TEST_CASE("info, bench and eval print JSON") {
   Run info = Sh(Bin(kEdgebert) + " info --verify --model " + TinyModel());
   REQUIRE_MESSAGE(info.code == 0, info.err);
@@ -163,6 +210,11 @@ TEST_CASE("info, bench and eval print JSON") {
     CHECK(b["peak_rss_mb"].get<double>() > 0);
     CHECK(b.contains("load_ms"));
   }
+
+  // info shows the measured per-core peaks.
+  CHECK(j["peak_gmacs_per_core"]["int8"].get<double>() > 0);
+  CHECK(j["peak_gmacs_per_core"]["int8_tile"].get<double>() > 0);
+  CHECK(j["peak_gmacs_per_core"]["f32"].get<double>() > 0);
 
   const std::string bio = kSrc + "/tests/fixtures/head/sample.bio";
   Run eval =

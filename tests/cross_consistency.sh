@@ -12,7 +12,8 @@
 # compared with the native one by the native tool cross_compare: entities
 # and token labels identical; f32 logits within its named tolerance; int8
 # logits and scores bit-identical (--exact, see cross_compare.cc). Exits 1 on
-# any mismatch.
+# any mismatch. EDGEBERT_CONSISTENCY_PRECISIONS (default "f32 int8") limits
+# the precisions checked.
 set -uo pipefail
 native=$1 cross=$2 emulator=$3
 shift 3
@@ -31,7 +32,7 @@ else
   src=$repo/tests/fixtures/tiny_random name=tiny_random
 fi
 status=0
-for prec in f32 int8; do
+for prec in ${EDGEBERT_CONSISTENCY_PRECISIONS:-f32 int8}; do
   lines=200
   [[ $prec == f32 ]] && lines=40
   input=$work/input-$prec.txt

@@ -28,6 +28,13 @@
 #include "runtime/quant/codec.h"
 #include "tests/hwy_targets.h"
 
+#if defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
+#endif
+
 namespace edgebert {
 namespace {
 
@@ -234,6 +241,20 @@ TEST_CASE("gemm_i8: targets under test") {
               static_cast<unsigned long long>(kernels::GemmI8CompiledTargets()),
               static_cast<unsigned long long>(hwy::SupportedTargets()));
   CHECK(!TargetsToTest().empty());
+#if defined(__aarch64__) && defined(__linux__)
+  // With the dot product extension every aarch64 target (NEON, and SVE/SVE2
+  // at any vector length incl. SVE_256 and SVE2_128) runs the sdot kernel.
+  if ((getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0) {
+    for (int64_t target : TargetsToTest()) {
+      hwy::SetSupportedTargetsForTest(target);
+      const std::string name = kernels::GemmI8KernelName();
+      CAPTURE(name);
+      CHECK(name.size() > 8);
+      CHECK(name.substr(name.size() - 8) == ":dotprod");
+    }
+    hwy::SetSupportedTargetsForTest(0);
+  }
+#endif
 #if defined(__x86_64__)
   // On an AVX-512 VNNI machine all four x86 kernel kinds must be exercised.
   const int64_t t = kernels::GemmI8CompiledTargets() & hwy::SupportedTargets();

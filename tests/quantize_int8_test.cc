@@ -645,7 +645,11 @@ TEST_CASE(
     INFO(b.name << " with " << b.scales << " scales");
     std::vector<eb::OutputTensor> t = *built;
     find(t, b.name).scales.resize(b.scales);
-    write(t, d / "bad.ebm");
+    // WriteEbm refuses such a file (it runs these checks); written raw.
+    const std::vector<uint8_t> image = eb::SerializeEbm(c, t, wopt);
+    std::ofstream(d / "bad.ebm", std::ios::binary)
+        .write(reinterpret_cast<const char*>(image.data()),
+               static_cast<std::streamsize>(image.size()));
     // The file is well-formed; the encoder rejects it when a tagger is built.
     auto m = Load(d / "bad.ebm");
     auto tagger = eb::Tagger::Create(*m, {}, nullptr);

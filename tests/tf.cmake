@@ -7,6 +7,10 @@ target_include_directories(tf_bundle_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")
 edgebert_test(labels_test SOURCES labels_test.cc LIBS edgebert_labels)
 
 edgebert_test(inspect_test SOURCES inspect_test.cc LIBS edgebert_inspect)
+
+# The TF1 folder reader through Convert (tests/tf_convert_test.cc).
+edgebert_test(tf_convert_test SOURCES tf_convert_test.cc
+  LIBS edgebert_convert_lib)
 target_include_directories(inspect_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")
 
 # The flag itself: one JSON line per tensor of the committed TF fixture.
@@ -28,4 +32,38 @@ if(NOT CMAKE_CROSSCOMPILING AND EXISTS /usr/bin/python3)
     COMMAND /usr/bin/python3 "${CMAKE_SOURCE_DIR}/tests/tools/check_tf_writer.py"
             "${CMAKE_SOURCE_DIR}" "${EDGEBERT_SHARED_DIR}")
   set_tests_properties(tf_writer_check PROPERTIES SKIP_RETURN_CODE 77)
+endif()
+
+# TF1 folders through the converter and the CLI against a float64 torch run
+# of the TF graph (tests/tools/check_tf_convert.py): softmax (f32 + int8),
+# CRF and BiLSTM-CRF seed-style checkpoints. Host Python with torch; skipped
+# (77) without it. The non-shared entry uses tests/fixtures/tiny_random and
+# random sentences (2 stacked LSTM cells); the _shared one resume-tiny on the
+# Resume dev sentences that fit the 128-token window.
+if(NOT CMAKE_CROSSCOMPILING AND EXISTS /usr/bin/python3)
+  add_test(NAME tf_convert_heads
+    COMMAND /usr/bin/python3 "${CMAKE_SOURCE_DIR}/tests/tools/check_tf_convert.py"
+            --bin $<TARGET_FILE_DIR:edgebert-convert>
+            --hf "${CMAKE_SOURCE_DIR}/tests/fixtures/tiny_random"
+            --random 60 --max-seq-len 48 --lstm-units 16 --lstm-layers 2
+            --heads softmax,crf,crf-output,bilstm-crf
+            --int8-f1 0.9)
+  add_test(NAME tf_convert_shared
+    COMMAND /usr/bin/python3 "${CMAKE_SOURCE_DIR}/tests/tools/check_tf_convert.py"
+            --bin $<TARGET_FILE_DIR:edgebert-convert>
+            --hf "${EDGEBERT_SHARED_DIR}/models/resume-tiny"
+            --bio "${EDGEBERT_SHARED_DIR}/data/resume_ner/dev.char.bio"
+            --bilstm-every 6)
+  set_tests_properties(tf_convert_heads tf_convert_shared PROPERTIES
+    SKIP_RETURN_CODE 77)
+endif()
+
+# Bad TF input through the converter CLI: exit 1, one error line naming the
+# problem, no output file (tests/tools/check_tf_convert_errors.py).
+if(NOT CMAKE_CROSSCOMPILING AND EXISTS /usr/bin/python3)
+  add_test(NAME tf_convert_errors
+    COMMAND /usr/bin/python3
+            "${CMAKE_SOURCE_DIR}/tests/tools/check_tf_convert_errors.py"
+            $<TARGET_FILE:edgebert-convert> "${CMAKE_SOURCE_DIR}")
+  set_tests_properties(tf_convert_errors PROPERTIES SKIP_RETURN_CODE 77)
 endif()

@@ -21,6 +21,7 @@
 #include "quantize/readers/hf_checkpoint.h"
 #include "quantize/writer/ebm_writer.h"
 #include "runtime/api/edgebert.h"
+#include "runtime/api/internal.h"
 #include "runtime/head/crf.h"
 #include "runtime/head/tag_scheme.h"
 #include "runtime/model/tensor_names.h"
@@ -177,16 +178,15 @@ std::string TempPath(const std::string& name) {
   return eb::testing::ScratchPath(name);
 }
 
+// The file image loaded by the runtime (WriteEbm itself refuses files the
+// runtime refuses; this tests the runtime's checks).
 eb::StatusOr<std::unique_ptr<eb::Model>> Write(const Built& b,
                                                const std::string& name) {
-  const std::string path = TempPath(name + ".ebm");
   eb::Checkpoint ckpt = Checkpoint();
   ckpt.head = b.head;
-  eb::Status s = eb::WriteEbm(ckpt, b.tensors, b.opt, path);
-  if (!s.ok()) return s;
-  auto m = eb::Model::Load(path, /*verify_checksum=*/true);
-  std::remove(path.c_str());
-  return m;
+  const std::vector<uint8_t> image = eb::SerializeEbm(ckpt, b.tensors, b.opt);
+  return eb::internal::Access::LoadFromBytes(image.data(), image.size(),
+                                             name + ".ebm");
 }
 
 // Runs head `name` (reference case `ref_case`) over every sentence.
@@ -316,6 +316,41 @@ TEST_CASE("TF heads: bad head configurations give clear errors") {
     o.lstm_unpadded = true;
     CHECK(eb::Tagger::Create(*m.value(), o, nullptr).ok());
   }
+}
+
+TEST_CASE("TF heads: WriteEbm refuses what the runtime refuses, no file") {
+  const std::string path = TempPath("refused.ebm");
+  auto expect_refused = [&](const Built& b, const std::string& what) {
+    eb::Checkpoint ckpt = Checkpoint();
+    ckpt.head = b.head;
+    const eb::Status s = eb::WriteEbm(ckpt, b.tensors, b.opt, path);
+    REQUIRE_FALSE(s.ok());
+    INFO(s.ToString());
+    CHECK(s.message().find("runtime refuses") != std::string::npos);
+    CHECK(s.message().find(what) != std::string::npos);
+    CHECK(::access(path.c_str(), F_OK) != 0);
+    CHECK(::access((path + ".tmp").c_str(), F_OK) != 0);
+  };
+  {
+    Built b = BuildHead(Checkpoint(), "bilstm_crf");
+    b.head.lstm_units = 0;  // refused by ModelFile validation
+    expect_refused(b, "lstm_units = 0");
+  }
+  {
+    Built b = BuildHead(Checkpoint(), "bilstm_crf");
+    b.tensors.erase(std::find_if(
+        b.tensors.begin(), b.tensors.end(), [](const eb::OutputTensor& t) {
+          return t.name == eb::names::Lstm(true, 1, eb::names::kLstmRecurrent);
+        }));
+    expect_refused(b, "lstm.bw.1.recurrent");  // refused by Tagger::Create
+  }
+  // The valid file is written.
+  eb::Checkpoint ckpt = Checkpoint();
+  const Built ok = BuildHead(ckpt, "bilstm_crf");
+  ckpt.head = ok.head;
+  REQUIRE(eb::WriteEbm(ckpt, ok.tensors, ok.opt, path).ok());
+  CHECK(::access(path.c_str(), F_OK) == 0);
+  std::remove(path.c_str());
 }
 
 TEST_CASE("TF heads: head TagScheme values equal the schema's") {

@@ -6,6 +6,7 @@
 #include "quantize/int8/gemm_quantizer.h"
 #include "quantize/int8/gemm_specs.h"
 #include "quantize/int8/guard.h"
+#include "quantize/int8/head_gemms.h"
 #include "quantize/int8/report.h"
 
 namespace edgebert {
@@ -52,14 +53,19 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const Checkpoint& ckpt,
       QuantizeEmbeddings(ckpt, opt.int8_embeddings);
 
   const std::vector<OutputTensor> f32_tensors = F32Tensors(ckpt);
+  // The encoder GEMMs are replaced on top of this (the guard keeps some f32).
+  std::vector<OutputTensor> base = f32_tensors;
+  QuantizeHeadGemms(ckpt, &base);
   std::vector<OutputTensor> tensors;
   std::vector<GuardStep> steps;
   if (calibrated) {
-    GuardInput in{&ckpt,     &f32_tensors,     &specs,      &calib.sentences,
-                  &f32_tags, opt.min_fidelity, max_seq_len, opt.progress};
+    GuardInput in{&ckpt,       &base,
+                  &specs,      &calib.sentences,
+                  &f32_tags,   opt.min_fidelity,
+                  max_seq_len, opt.progress};
     EB_RETURN_IF_ERROR(RunGuard(in, &gemms, &embeddings, &tensors, &steps));
   } else {
-    tensors = AssembleInt8(f32_tensors, specs, gemms, embeddings);
+    tensors = AssembleInt8(base, specs, gemms, embeddings);
   }
   const Int8Run run{&opt,
                     rounding,

@@ -15,8 +15,8 @@ namespace {
 using nlohmann::json;
 
 // config.json integer field `key`, required and > 0.
-Status PositiveInt(const json& cfg, const std::string& path, const char* key,
-                   int* out) {
+Status PositiveIntField(const json& cfg, const std::string& path,
+                        const char* key, int* out) {
   if (!cfg.contains(key)) {
     return InvalidArgument(path + ": missing required field '" + key + "'");
   }
@@ -130,29 +130,39 @@ Status ParseLabels(const json& cfg, const std::string& path, Checkpoint* c) {
 
 }  // namespace
 
-Status ParseHfConfig(const std::string& path, Checkpoint* c) {
-  StatusOr<json> jor = ReadJson(path);
-  if (!jor.ok()) return jor.status();
-  const json& cfg = *jor;
-  EB_RETURN_IF_ERROR(CheckArchitecture(cfg, path));
-  EB_RETURN_IF_ERROR(PositiveInt(cfg, path, "vocab_size", &c->vocab_size));
-  EB_RETURN_IF_ERROR(PositiveInt(cfg, path, "hidden_size", &c->hidden_size));
+Status ParseBertSizes(const json& cfg, const std::string& path,
+                      int default_type_vocab_size, Checkpoint* c) {
+  EB_RETURN_IF_ERROR(PositiveIntField(cfg, path, "vocab_size", &c->vocab_size));
   EB_RETURN_IF_ERROR(
-      PositiveInt(cfg, path, "num_hidden_layers", &c->num_layers));
+      PositiveIntField(cfg, path, "hidden_size", &c->hidden_size));
   EB_RETURN_IF_ERROR(
-      PositiveInt(cfg, path, "num_attention_heads", &c->num_heads));
+      PositiveIntField(cfg, path, "num_hidden_layers", &c->num_layers));
   EB_RETURN_IF_ERROR(
-      PositiveInt(cfg, path, "intermediate_size", &c->intermediate_size));
-  EB_RETURN_IF_ERROR(PositiveInt(cfg, path, "max_position_embeddings",
-                                 &c->max_position_embeddings));
+      PositiveIntField(cfg, path, "num_attention_heads", &c->num_heads));
   EB_RETURN_IF_ERROR(
-      PositiveInt(cfg, path, "type_vocab_size", &c->type_vocab_size));
+      PositiveIntField(cfg, path, "intermediate_size", &c->intermediate_size));
+  EB_RETURN_IF_ERROR(PositiveIntField(cfg, path, "max_position_embeddings",
+                                      &c->max_position_embeddings));
+  c->type_vocab_size = default_type_vocab_size;
+  if (default_type_vocab_size == 0 || cfg.contains("type_vocab_size")) {
+    EB_RETURN_IF_ERROR(
+        PositiveIntField(cfg, path, "type_vocab_size", &c->type_vocab_size));
+  }
   if (c->hidden_size % c->num_heads != 0) {
     return FailedPrecondition(path + ": hidden_size " +
                               std::to_string(c->hidden_size) +
                               " is not divisible by num_attention_heads " +
                               std::to_string(c->num_heads));
   }
+  return Status::Ok();
+}
+
+Status ParseHfConfig(const std::string& path, Checkpoint* c) {
+  StatusOr<json> jor = ReadJson(path);
+  if (!jor.ok()) return jor.status();
+  const json& cfg = *jor;
+  EB_RETURN_IF_ERROR(CheckArchitecture(cfg, path));
+  EB_RETURN_IF_ERROR(ParseBertSizes(cfg, path, 0, c));
   if (cfg.contains("layer_norm_eps")) {
     const json& e = cfg["layer_norm_eps"];
     if (!e.is_number() || !(e.get<double>() > 0)) {

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "quantize/checkpoint.h"
 #include "runtime/base/status.h"
 
@@ -16,6 +18,15 @@ namespace edgebert {
 // FailedPrecondition: hidden_size not divisible by num_attention_heads.
 // DataLoss: not a JSON object.
 Status ParseHfConfig(const std::string& path, Checkpoint* c);
+
+// The encoder sizes shared by config.json and google-research/bert's
+// bert_config.json: vocab_size, hidden_size, num_hidden_layers,
+// num_attention_heads, intermediate_size, max_position_embeddings
+// (each an integer in [1, INT_MAX]) and type_vocab_size (required if
+// default_type_vocab_size is 0, else that value when absent);
+// FailedPrecondition if hidden_size is not divisible by the head count.
+Status ParseBertSizes(const nlohmann::json& cfg, const std::string& path,
+                      int default_type_vocab_size, Checkpoint* c);
 
 }  // namespace edgebert
 

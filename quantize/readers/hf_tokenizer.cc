@@ -111,6 +111,9 @@ Status ParseHfTokenizer(const std::string& dir, Checkpoint* c) {
   EB_RETURN_IF_ERROR(lookup("cls_token", true, &c->cls_id));
   EB_RETURN_IF_ERROR(lookup("sep_token", true, &c->sep_id));
   EB_RETURN_IF_ERROR(lookup("pad_token", false, &c->pad_id));
+  // No [PAD] in the vocabulary: id 0, what google-research/bert's feature
+  // code pads input_ids with (the runtime needs a valid pad id).
+  if (c->pad_id < 0) c->pad_id = kFallbackPadId;
   EB_RETURN_IF_ERROR(lookup("mask_token", false, &c->mask_id));
   return Status::Ok();
 }

@@ -4,8 +4,10 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <memory>
 #include <utility>
 
+#include "runtime/api/edgebert.h"
 #include "runtime/model/checksum.h"
 #include "runtime/model/file_integrity.h"
 #include "runtime/model/model_file.h"
@@ -102,11 +104,27 @@ uint64_t PlaceTensors(const std::vector<OutputTensor>& tensors,
   return data_size;
 }
 
+// The runtime's own checks on the written file: Model::Load with the data
+// checksum and weight sums verified, then Tagger::Create (binds the head).
+Status CheckRuntimeLoads(const std::string& tmp) {
+  StatusOr<std::unique_ptr<Model>> m = Model::Load(tmp, true);
+  Status s = m.status();
+  if (s.ok()) s = Tagger::Create(*m.value(), TaggerOptions(), nullptr).status();
+  if (s.ok()) return s;
+  return Status(s.code(), "the runtime refuses the file just written (" +
+                              s.message() +
+                              "): a converter bug, please report it with "
+                              "the input; no output written");
+}
+
 }  // namespace
 
 std::vector<OutputTensor> F32Tensors(const Checkpoint& ckpt) {
   std::vector<OutputTensor> out;
-  for (const std::string& name : CanonicalTensorNames(ckpt.num_layers)) {
+  std::vector<std::string> order = CanonicalTensorNames(ckpt.num_layers);
+  for (std::string& n : HeadTensorNames(ckpt.head))
+    order.push_back(std::move(n));
+  for (const std::string& name : order) {
     auto it = ckpt.weights.find(name);
     EB_CHECK(it != ckpt.weights.end());
     OutputTensor t;
@@ -187,6 +205,11 @@ Status WriteEbm(const Checkpoint& ckpt,
     std::remove(tmp.c_str());
     return Internal(tmp + ": write failed (" + std::strerror(write_errno) +
                     ")");
+  }
+  const Status loads = CheckRuntimeLoads(tmp);
+  if (!loads.ok()) {
+    std::remove(tmp.c_str());
+    return loads;
   }
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     const int e = errno;

@@ -32,7 +32,7 @@ struct OutputTensor {
 };
 
 // The f32 model's tensors: every canonical weight verbatim, F32 RowMajor,
-// in CanonicalTensorNames order.
+// in CanonicalTensorNames order, then HeadTensorNames(ckpt.head).
 std::vector<OutputTensor> F32Tensors(const Checkpoint& ckpt);
 
 struct WriteOptions {
@@ -48,8 +48,10 @@ std::vector<uint8_t> SerializeEbm(const Checkpoint& ckpt,
                                   const std::vector<OutputTensor>& tensors,
                                   const WriteOptions& options);
 
-// Writes SerializeEbm(...) to "<path>.tmp", then renames it to path; on
-// failure the temporary file is removed and path is left untouched.
+// Writes SerializeEbm(...) to "<path>.tmp", opens it with the runtime
+// (Model::Load verifying checksums, Tagger::Create), then renames it to
+// path; on failure (including a file the runtime refuses) the temporary
+// file is removed and path is left untouched.
 Status WriteEbm(const Checkpoint& ckpt,
                 const std::vector<OutputTensor>& tensors,
                 const WriteOptions& options, const std::string& path);

@@ -13,6 +13,7 @@
 #include "runtime/model/encoder.h"
 #include "runtime/model/encoder_weights.h"
 #include "runtime/model/model_file.h"
+#include "runtime/model/op_profile.h"
 #include "runtime/model/tensor_names.h"
 #include "runtime/ops/gemm_f32.h"
 #include "runtime/tokenizer/tokenizer.h"
@@ -179,6 +180,7 @@ const float* Tagger::Impl::Emissions(const int32_t* in, size_t n) {
   if (bilstm == nullptr) {
     const float* logits = encoder->Forward(in, n, pool);
     if (!logits_tanh) return logits;
+    ScopedOpTimer timer(encoder->profile(), OpPart::kHead);
     kernels::Tanh(logits, n * num_labels, tanh_logits.data());
     return tanh_logits.data();
   }
@@ -190,7 +192,9 @@ const float* Tagger::Impl::Emissions(const int32_t* in, size_t n) {
     in = padded_ids.data();
     t = padded_window;
   }
-  return bilstm->Forward(encoder->Encode(in, t, n, pool), t, pool);
+  const float* x = encoder->Encode(in, t, n, pool);
+  ScopedOpTimer timer(encoder->profile(), OpPart::kHead);
+  return bilstm->Forward(x, t, pool);
 }
 
 Tagger::~Tagger() = default;
@@ -465,6 +469,10 @@ std::vector<std::string> Tagger::CharTags(const std::vector<std::string>& chars,
     labels.push_back(t.label);
   }
   return CharTagsFromWordLabels(chars, tokens, labels, impl_->label_info);
+}
+
+void internal::Access::SetOpProfile(Tagger* tagger, OpProfile* profile) {
+  tagger->impl_->encoder->SetProfile(profile);
 }
 
 void internal::Access::SetGemmObserver(Tagger* tagger, GemmObserver observer) {

@@ -14,6 +14,7 @@
 #include "runtime/api/edgebert.h"
 #include "runtime/base/status.h"
 #include "runtime/model/model_file.h"
+#include "runtime/model/op_profile.h"
 
 namespace edgebert {
 
@@ -40,6 +41,9 @@ struct Access {
       const uint8_t* data, size_t size, const std::string& name);
   // Null (the default) disables the hook; not for production latency.
   static void SetGemmObserver(Tagger* tagger, GemmObserver observer);
+  // Each Logits/Tag call from now on adds its per-op times to *profile
+  // (op_profile.h); null (the default) turns profiling off.
+  static void SetOpProfile(Tagger* tagger, OpProfile* profile);
 };
 
 inline const ModelFile& File(const Model& model) { return Access::File(model); }

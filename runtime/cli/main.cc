@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 #include <random>
 #include <sstream>
@@ -16,9 +17,12 @@
 #include "runtime/api/internal.h"
 #include "runtime/api/model_info.h"
 #include "runtime/base/thread_pool.h"
+#include "runtime/cli/profile_json.h"
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/kernels.h"
+#include "runtime/kernels/peak.h"
 #include "runtime/model/model_file.h"
+#include "runtime/model/op_profile.h"
 #include "runtime/ops/gemm_f32.h"
 #include "schema/edgebert_generated.h"
 
@@ -30,6 +34,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double MsSince(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+
+// CPU time of the whole process (all threads), in ms.
+double ProcessCpuMs() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
 double PeakRssMb() {
@@ -240,6 +251,7 @@ int RunInfo(const Common& c, bool verify) {
   j["gemm_backend"] = l.tagger->BackendInfo();
   j["int8_kernel"] = eb::kernels::GemmI8KernelName();
   j["f32_gemm_default"] = eb::GemmF32::BackendName();
+  j["peak_gmacs_per_core"] = eb::cli::PeakJson(eb::kernels::MeasurePeakRates());
   json meta = json::object();
   if (fm.metadata()) {
     for (const auto* kv : *fm.metadata()) {
@@ -320,11 +332,14 @@ std::vector<size_t> ParseList(const std::string& s, const char* what,
 }
 
 int RunBench(const Common& c, const std::string& seqs_s,
-             const std::string& threads_s, int iters, int warmup) {
+             const std::string& threads_s, int iters, int warmup,
+             bool profile) {
   bool ok1, ok2;
   const std::vector<size_t> seqs = ParseList(seqs_s, "--seq", &ok1);
   const std::vector<size_t> threads = ParseList(threads_s, "--threads", &ok2);
   if (!ok1 || !ok2) return 2;
+  eb::kernels::PeakRates peak;
+  if (profile) peak = eb::kernels::MeasurePeakRates();
   for (size_t th : threads) {
     Common cc = c;
     cc.threads = th;
@@ -345,13 +360,26 @@ int RunBench(const Common& c, const std::string& seqs_s,
       for (int32_t& id : ids) id = pick(rng);
       ids.front() = tc.cls_id();
       ids.back() = tc.sep_id();
-      std::vector<double> ms;
+      std::vector<double> ms, cpu_ms;
+      std::vector<eb::OpProfile> runs(profile ? iters : 0);
+      eb::OpProfile scratch;
       for (int i = 0; i < warmup + iters; ++i) {
+        eb::OpProfile* prof = !profile      ? nullptr
+                              : i >= warmup ? &runs[i - warmup]
+                                            : &scratch;
+        eb::internal::Access::SetOpProfile(l.tagger.get(), prof);
+        const double c1 = ProcessCpuMs();
         const auto t1 = Clock::now();
         eb::StatusOr<const float*> out = l.tagger->Logits(ids.data(), seq);
         if (!out.ok()) return Fail(out.status());
-        if (i >= warmup) ms.push_back(MsSince(t1));
+        if (i >= warmup) {
+          ms.push_back(MsSince(t1));
+          cpu_ms.push_back(ProcessCpuMs() - c1);
+        }
       }
+      std::sort(cpu_ms.begin(), cpu_ms.end());
+      eb::internal::Access::SetOpProfile(l.tagger.get(), nullptr);
+      const std::vector<double> run_ms = ms;
       std::sort(ms.begin(), ms.end());
       auto pct = [&](double p) {
         return ms[std::min(ms.size() - 1,
@@ -366,11 +394,25 @@ int RunBench(const Common& c, const std::string& seqs_s,
           {"p50_ms", pct(0.5)},
           {"p90_ms", pct(0.9)},
           {"min_ms", ms.front()},
+          // CPU time of all threads; with 1 thread, the time the run had a
+          // core (wall time minus waiting for one on a loaded machine).
+          {"cpu_p50_ms", cpu_ms[cpu_ms.size() / 2]},
           {"load_ms", load_ms},
           {"peak_rss_mb", PeakRssMb()},
           {"file_mb", eb::internal::File(*l.model).file_bytes() / 1048576.0},
           {"arena_mb", l.tagger->memory().arena_bytes / 1048576.0},
           {"backend", l.tagger->BackendInfo()}};
+      if (profile) {
+        eb::cli::ProfileInput in;
+        in.runs = &runs;
+        in.run_ms = &run_ms;
+        in.p50_ms = pct(0.5);
+        in.cpu_p50_ms = j["cpu_p50_ms"];
+        in.peak = peak;
+        in.threads = eb::PoolThreads(l.pool.get());
+        in.int8 = l.model->config().precision == "int8";
+        j["profile"] = eb::cli::ProfileJson(in);
+      }
       std::printf("%s\n", Dump(j).c_str());
       std::fflush(stdout);
     }
@@ -433,11 +475,16 @@ int main(int argc, char** argv) {
   bench->add_option("--warmup", warmup, "Untimed iterations")
       ->check(CLI::Range(0, 1000));
   AddNoMmap(bench, &bench_c);
+  bool profile = false;
+  bench->add_flag("--profile", profile,
+                  "Add a per-op time breakdown (summed over layers, share of "
+                  "the total, GMAC/s against the measured per-core peak)");
 
   CLI11_PARSE(app, argc, argv);
   if (tag->parsed()) return RunTag(tag_c, texts, tokens);
   if (info->parsed()) return RunInfo(info_c, verify);
   if (eval->parsed()) return RunEval(eval_c, data);
-  if (bench->parsed()) return RunBench(bench_c, seqs, threads, iters, warmup);
+  if (bench->parsed())
+    return RunBench(bench_c, seqs, threads, iters, warmup, profile);
   return 2;
 }

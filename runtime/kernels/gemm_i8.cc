@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <type_traits>
 
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/gemm_i8_internal.h"
@@ -189,12 +190,72 @@ void GemmImpl(Args& a, ThreadPool* pool) {
   RunGemm<Micro>(a, pool);
 }
 
+// Runs the kernel's full register tile `reps` times over k = 256 (operands
+// in L1, no epilogue); returns the multiply-accumulates done.
+template <class K>
+uint64_t TileLoop(size_t reps) {
+  constexpr size_t kGroups = 64;
+  constexpr size_t kBytes = kGroups * quant::kI8KGroup;
+  HWY_ALIGN int8_t x[K::kMR * kBytes];
+  HWY_ALIGN int8_t w[K::kP * kGroups * kGroupBytes];
+  HWY_ALIGN int32_t out[K::kMR * K::kP * kNR];
+  for (size_t i = 0; i < sizeof(x); ++i) x[i] = static_cast<int8_t>(i % 7);
+  for (size_t i = 0; i < sizeof(w); ++i) w[i] = static_cast<int8_t>(i % 5);
+  int32_t sink = 0;
+  // Called through a volatile pointer: the production (out-of-line) Tile, not
+  // a copy specialized for and inlined into this loop, which GCC 12 compiles
+  // differently (accumulators stored to the stack every k-group).
+  void (*volatile tile)(const int8_t*, size_t, const int8_t*, size_t, size_t,
+                        int32_t*, size_t) = &K::template Tile<K::kMR, K::kP>;
+  for (size_t i = 0; i < reps; ++i) {
+    tile(x, kBytes, w, kGroups * kGroupBytes, kGroups, out, K::kP * kNR);
+    sink += out[i % (sizeof(out) / sizeof(out[0]))];
+  }
+  gemm_i8_detail::TileLoopSink().fetch_add(sink, std::memory_order_relaxed);
+  return static_cast<uint64_t>(reps) * K::kMR * K::kP * kNR * kBytes;
+}
+
+// The kernel's dot-product instruction in independent register chains, for
+// kernels that define DotPeakLoop (vpdpbusd, sdot); 0 MACs for the others.
+template <class K, class = void>
+struct HasDotPeakLoop : std::false_type {};
+template <class K>
+struct HasDotPeakLoop<K, std::void_t<decltype(&K::DotPeakLoop)>>
+    : std::true_type {};
+template <class K>
+uint64_t DotLoop(size_t reps) {
+  if constexpr (HasDotPeakLoop<K>::value) {
+    int32_t sink = 0;
+    const uint64_t macs = K::DotPeakLoop(reps, &sink);
+    gemm_i8_detail::TileLoopSink().fetch_add(sink, std::memory_order_relaxed);
+    return macs;
+  } else {
+    return 0;
+  }
+}
+
+uint64_t DotLoopImpl(size_t reps) {
+#if defined(EB_HAVE_DOTPROD_KERNEL)
+  if (UseDotProd()) return DotLoop<DotStep>(reps);
+#endif
+  return DotLoop<Micro>(reps);
+}
+
+uint64_t TileLoopImpl(size_t reps) {
+#if defined(EB_HAVE_DOTPROD_KERNEL)
+  if (UseDotProd()) return TileLoop<MicroDot>(reps);
+#endif
+  return TileLoop<Micro>(reps);
+}
+
 const char* KernelNameImpl() {
 #if defined(EB_HAVE_DOTPROD_KERNEL)
   if (UseDotProd()) {
-    return HWY_TARGET == HWY_SVE    ? "SVE:dotprod"
-           : HWY_TARGET == HWY_SVE2 ? "SVE2:dotprod"
-                                    : "NEON:dotprod";
+    return HWY_TARGET == HWY_SVE        ? "SVE:dotprod"
+           : HWY_TARGET == HWY_SVE_256  ? "SVE_256:dotprod"
+           : HWY_TARGET == HWY_SVE2     ? "SVE2:dotprod"
+           : HWY_TARGET == HWY_SVE2_128 ? "SVE2_128:dotprod"
+                                        : "NEON:dotprod";
   }
 #endif
   return HWY_TARGET == HWY_AVX3_DL ? "AVX3_DL:" EB_GEMM_I8_KERNEL
@@ -203,9 +264,11 @@ const char* KernelNameImpl() {
          : HWY_TARGET == HWY_SSE4  ? "SSE4:" EB_GEMM_I8_KERNEL
          : HWY_TARGET == HWY_SSSE3 ? "SSSE3:" EB_GEMM_I8_KERNEL
 #if HWY_ARCH_ARM
-         : HWY_TARGET == HWY_NEON ? "NEON:" EB_GEMM_I8_KERNEL
-         : HWY_TARGET == HWY_SVE  ? "SVE:" EB_GEMM_I8_KERNEL
-         : HWY_TARGET == HWY_SVE2 ? "SVE2:" EB_GEMM_I8_KERNEL
+         : HWY_TARGET == HWY_NEON     ? "NEON:" EB_GEMM_I8_KERNEL
+         : HWY_TARGET == HWY_SVE      ? "SVE:" EB_GEMM_I8_KERNEL
+         : HWY_TARGET == HWY_SVE_256  ? "SVE_256:" EB_GEMM_I8_KERNEL
+         : HWY_TARGET == HWY_SVE2     ? "SVE2:" EB_GEMM_I8_KERNEL
+         : HWY_TARGET == HWY_SVE2_128 ? "SVE2_128:" EB_GEMM_I8_KERNEL
 #endif
          : HWY_TARGET == HWY_EMU128 ? "EMU128:" EB_GEMM_I8_KERNEL
          : HWY_TARGET == HWY_SCALAR ? "SCALAR:" EB_GEMM_I8_KERNEL
@@ -224,6 +287,8 @@ namespace edgebert::kernels {
 
 HWY_EXPORT(GemmImpl);
 HWY_EXPORT(KernelNameImpl);
+HWY_EXPORT(TileLoopImpl);
+HWY_EXPORT(DotLoopImpl);
 
 static gemm_i8_detail::Args MakeArgs(const PackedWeightsI8View& w,
                                      const int8_t* xq, size_t m) {
@@ -267,6 +332,14 @@ const char* GemmI8KernelName() {
 }
 
 int64_t GemmI8CompiledTargets() { return HWY_TARGETS; }
+
+uint64_t GemmI8TileLoop(size_t reps) {
+  return HWY_DYNAMIC_DISPATCH(TileLoopImpl)(reps);
+}
+
+uint64_t GemmI8DotLoop(size_t reps) {
+  return HWY_DYNAMIC_DISPATCH(DotLoopImpl)(reps);
+}
 
 }  // namespace edgebert::kernels
 #endif  // HWY_ONCE

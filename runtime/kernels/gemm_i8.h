@@ -68,6 +68,16 @@ const char* GemmI8KernelName();
 // Bit mask of the Highway targets compiled into gemm_i8.cc (HWY_TARGETS).
 int64_t GemmI8CompiledTargets();
 
+// Runs the current micro-kernel's full register tile `reps` times on
+// L1-resident operands (k = 256, no epilogue) in the calling thread; returns
+// the multiply-accumulates done. For the peak-rate loop (kernels/peak.h).
+uint64_t GemmI8TileLoop(size_t reps);
+
+// Runs `reps` rounds of the current kernel's dot-product instruction
+// (vpdpbusd on AVX3_DL, sdot on Arm dotprod) in independent register chains;
+// returns the multiply-accumulates done, 0 for kernels without such a loop.
+uint64_t GemmI8DotLoop(size_t reps);
+
 }  // namespace edgebert::kernels
 
 #endif  // EDGEBERT_RUNTIME_KERNELS_GEMM_I8_H_

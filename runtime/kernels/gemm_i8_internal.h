@@ -15,6 +15,13 @@ inline std::atomic<bool>& DisableDotProd() {
   return disable;
 }
 
+// Receives a value from every GemmI8TileLoop so that its work is not
+// optimized away.
+inline std::atomic<int32_t>& TileLoopSink() {
+  static std::atomic<int32_t> sink{0};
+  return sink;
+}
+
 }  // namespace edgebert::kernels::gemm_i8_detail
 
 #endif  // EDGEBERT_RUNTIME_KERNELS_GEMM_I8_INTERNAL_H_

@@ -20,9 +20,13 @@
 
 #include "runtime/kernels/gemm_i8_tile-inl.h"
 
-#if HWY_ARCH_ARM &&            \
-    (HWY_TARGET == HWY_NEON || \
-     (HWY_ARCH_ARM_A64 && (HWY_TARGET == HWY_SVE || HWY_TARGET == HWY_SVE2)))
+// Every Arm SVE target: SVE and SVE2 at any vector length, and Highway's
+// fixed-length SVE_256 (Neoverse V1) and SVE2_128 (Neoverse N2, Cortex-A710+).
+#if HWY_ARCH_ARM_A64 && (HWY_TARGET == HWY_SVE || HWY_TARGET == HWY_SVE_256 || \
+                         HWY_TARGET == HWY_SVE2 || HWY_TARGET == HWY_SVE2_128)
+#define EB_GEMM_I8_SVE_TARGET 1
+#endif
+#if HWY_ARCH_ARM && (HWY_TARGET == HWY_NEON || defined(EB_GEMM_I8_SVE_TARGET))
 #include <arm_neon.h>
 #define EB_GEMM_I8_KERNEL "neon"
 
@@ -69,9 +73,9 @@ using Micro = neon_mull::NeonMicro<MullStep>;
 // Compiled with +dotprod; only called when getauxval reports ASIMDDP. The
 // attribute includes the enclosing Highway target's (+sve / +sve2-aes) so
 // that its HWY_INLINE helpers can be inlined here.
-#if HWY_TARGET == HWY_SVE2
+#if HWY_TARGET == HWY_SVE2 || HWY_TARGET == HWY_SVE2_128
 #define EB_DOTPROD_TARGET "arch=armv8.2-a+crypto+dotprod+sve2-aes"
-#elif HWY_TARGET == HWY_SVE
+#elif HWY_TARGET == HWY_SVE || HWY_TARGET == HWY_SVE_256
 #define EB_DOTPROD_TARGET "arch=armv8.2-a+crypto+dotprod+sve"
 #else
 #define EB_DOTPROD_TARGET "arch=armv8.2-a+crypto+dotprod"
@@ -92,6 +96,20 @@ struct DotStep {
   static HWY_INLINE void Store(const int32x4_t (&acc)[4], int32_t* out) {
     Unroll<4>([&](auto q) { vst1q_s32(out + 4 * q, acc[q]); });
   }
+  // Instruction peak: `reps` rounds of 16 independent sdot chains (16 MACs
+  // each); returns the MACs done and stores a sum to *sink.
+  static HWY_NOINLINE uint64_t DotPeakLoop(size_t reps, int32_t* sink) {
+    int32x4_t acc[16];
+    Unroll<16>([&](auto i) { acc[i] = vdupq_n_s32(static_cast<int32_t>(i)); });
+    const int8x16_t a = vreinterpretq_s8_s32(vdupq_n_s32(0x01020304));
+    const int8x16_t b = vreinterpretq_s8_s32(vdupq_n_s32(0x01FF01FF));
+    for (size_t r = 0; r < reps; ++r) {
+      Unroll<16>([&](auto i) { acc[i] = vdotq_s32(acc[i], a, b); });
+    }
+    Unroll<15>([&](auto i) { acc[15] = vaddq_s32(acc[15], acc[i]); });
+    *sink = vaddvq_s32(acc[15]);
+    return static_cast<uint64_t>(reps) * 16 * 16;
+  }
 };
 
 namespace neon_dot {
@@ -108,4 +126,5 @@ using MicroDot = neon_dot::NeonMicro<DotStep>;
 HWY_AFTER_NAMESPACE();
 
 #endif  // NEON / SVE targets
+#undef EB_GEMM_I8_SVE_TARGET
 #endif  // EDGEBERT_RUNTIME_KERNELS_GEMM_I8_NEON_INL_H_

@@ -67,6 +67,27 @@ struct Micro : TileShape<8, 3, 128> {
       });
     });
   }
+  // Instruction peak: `reps` rounds of 16 independent vpdpbusd chains (64
+  // MACs each); returns the MACs done and stores a sum to *sink.
+  static EB_VNNI_ATTR HWY_NOINLINE uint64_t DotPeakLoop(size_t reps,
+                                                        int32_t* sink) {
+    __m512i acc[16];
+    Unroll<16>([&](auto i) EB_VNNI_ATTR {
+      acc[i] = _mm512_set1_epi32(static_cast<int32_t>(i));
+    });
+    const __m512i a = _mm512_set1_epi32(0x01020304);
+    const __m512i b = _mm512_set1_epi32(0x01FF01FF);
+    for (size_t r = 0; r < reps; ++r) {
+      Unroll<16>([&](auto i) EB_VNNI_ATTR {
+        acc[i] = _mm512_dpbusd_epi32(acc[i], a, b);
+      });
+    }
+    Unroll<15>([&](auto i) EB_VNNI_ATTR {
+      acc[15] = _mm512_add_epi32(acc[15], acc[i]);
+    });
+    *sink = _mm512_reduce_add_epi32(acc[15]);
+    return static_cast<uint64_t>(reps) * 16 * 64;
+  }
 };
 #undef EB_VNNI_ATTR
 

@@ -135,7 +135,11 @@ void Encoder::GatherEmbeddings(const int32_t* ids, size_t n, float* x) const {
 
 void Encoder::RunLinear(const Linear& l, int layer, const char* name,
                         const float* x, size_t n, float* y, ThreadPool* pool) {
-  l.Run(x, n, y, gemm_scratch_, pool);
+  {
+    ScopedOpTimer timer(profile_, profile_ ? OpPartOfGemm(name) : OpPart::kHead,
+                        uint64_t{n} * l.k() * l.n());
+    l.Run(x, n, y, gemm_scratch_, pool);
+  }
   if (observer_) observer_(layer, name, x, y, n, l.k(), l.n());
 }
 
@@ -169,8 +173,11 @@ const float* Encoder::Encode(const int32_t* ids, size_t n, size_t valid,
   // google-research/bert's additive mask: (1 - input_mask) * -10000.
   for (size_t j = 0; j < n; ++j) mask_[j] = j < valid ? 0.0f : -10000.0f;
   const size_t H = w_.hidden, heads = w_.heads;
-  GatherEmbeddings(ids, n, x_);
-  EmbedPositions(n);
+  {
+    ScopedOpTimer timer(profile_, OpPart::kEmbeddings);
+    GatherEmbeddings(ids, n, x_);
+    EmbedPositions(n);
+  }
   const size_t head_dim = H / heads;
   AttentionTask task{qkv_,
                      n,
@@ -186,11 +193,20 @@ const float* Encoder::Encode(const int32_t* ids, size_t n, size_t valid,
     const EncoderWeights::Layer& l = w_.layers[li];
     const int layer = static_cast<int>(li);
     RunLinear(*l.qkv, layer, "qkv", x_, n, qkv_, pool);
-    ParallelFor(pool, &AttentionTask::Run, &task, heads);
+    {
+      ScopedOpTimer timer(profile_, OpPart::kAttention,
+                          uint64_t{2} * n * n * H);
+      ParallelFor(pool, &AttentionTask::Run, &task, heads);
+    }
     RunLinear(*l.attn_out, layer, "attn_out", ctx_, n, tmp_, pool);
-    kernels::AddLayerNorm(tmp_, x_, l.attn_ln_g, l.attn_ln_b, w_.eps, n, H, x_);
+    {
+      ScopedOpTimer timer(profile_, OpPart::kLayerNorm);
+      kernels::AddLayerNorm(tmp_, x_, l.attn_ln_g, l.attn_ln_b, w_.eps, n, H,
+                            x_);
+    }
     RunLinear(*l.ffn_in, layer, "ffn_in", x_, n, inter_buf_, pool);
     RunLinear(*l.ffn_out, layer, "ffn_out", inter_buf_, n, tmp_, pool);
+    ScopedOpTimer timer(profile_, OpPart::kLayerNorm);
     kernels::AddLayerNorm(tmp_, x_, l.ffn_ln_g, l.ffn_ln_b, w_.eps, n, H, x_);
   }
   return x_;

@@ -29,6 +29,7 @@
 #include "runtime/base/status.h"
 #include "runtime/model/encoder_weights.h"
 #include "runtime/model/linear.h"
+#include "runtime/model/op_profile.h"
 
 namespace edgebert {
 
@@ -60,6 +61,10 @@ class Encoder {
   using Observer = std::function<void(int, const char*, const float*,
                                       const float*, size_t, size_t, size_t)>;
   void SetObserver(Observer o) { observer_ = std::move(o); }
+  // Adds each op's time to *profile from the next call on; null (the
+  // default) turns profiling off. `profile` must outlive its use.
+  void SetProfile(OpProfile* profile) { profile_ = profile; }
+  OpProfile* profile() const { return profile_; }
 
   size_t max_seq() const { return max_seq_; }
   size_t arena_bytes() const { return arena_bytes_; }
@@ -75,6 +80,7 @@ class Encoder {
   const EncoderWeights& w_;
   size_t max_seq_ = 0;
   Observer observer_;
+  OpProfile* profile_ = nullptr;
 
   // Arena (64-byte aligned slices).
   void* arena_ = nullptr;

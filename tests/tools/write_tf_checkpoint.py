@@ -3,9 +3,10 @@
 TensorFlow (Debian's /usr/bin/python3 with numpy and python3-snappy; the
 format is in tests/tools/tf_bundle.py).
 
-  from-hf  --hf DIR --out DIR [--head softmax|crf|bilstm-crf] [--adam]
+  from-hf  --hf DIR --out DIR [--head softmax|crf|crf-output|bilstm-crf] [--adam]
            [--snappy] [--step N] [--lstm-units U] [--lstm-layers K]
            [--num-shards N] [--seed S] [--pickle-protocol P]
+           [--sliced NAME]...
       A google-research/bert NER output folder (as its NER forks write it)
       from a Hugging Face BertForTokenClassification checkpoint
       (config.json, model.safetensors F32, vocab.txt):
@@ -24,6 +25,7 @@ format is in tests/tools/tf_bundle.py).
         softmax     output_weights [L, H], output_bias [L] (the HF classifier)
         crf         project/logits/{W [H, L], b [L]} (the HF classifier,
                     tanh applied by the graph) + crf_loss/transitions [L, L]
+        crf-output  output_weights / output_bias (no tanh) + transitions
         bilstm-crf  rnn_layer/bidirectional_rnn/{fw,bw}/lstm_cell/{kernel
                     [H + U, 4U], bias [4U]} (--lstm-layers K > 1: .../{fw,bw}/
                     multi_rnn_cell/cell_k/lstm_cell/...), project/hidden/{W
@@ -125,6 +127,9 @@ def head_tensors(args, w, hidden, num_labels_hf, num_extra, rng):
     if args.head == "softmax":
         return {"output_weights": weight, "output_bias": bias}
     out = {"crf_loss/transitions": rand(L, L)}
+    if args.head == "crf-output":
+        out.update({"output_weights": weight, "output_bias": bias})
+        return out
     if args.head == "crf":
         out["project/logits/W"] = weight.T.copy()
         out["project/logits/b"] = bias
@@ -183,7 +188,8 @@ def from_hf(args):
     os.makedirs(args.out, exist_ok=True)
     name = "model.ckpt-%d" % args.step
     tf_bundle.write_bundle(os.path.join(args.out, name), tensors,
-                           args.num_shards, args.snappy)
+                           args.num_shards, args.snappy,
+                           sliced=tuple(args.sliced))
     with open(os.path.join(args.out, "checkpoint"), "w") as f:
         f.write('model_checkpoint_path: "%s"\n' % name)
         f.write('all_model_checkpoint_paths: "%s"\n' % name)
@@ -240,7 +246,8 @@ def main():
     a = sub.add_parser("from-hf")
     a.add_argument("--hf", required=True)
     a.add_argument("--out", required=True)
-    a.add_argument("--head", choices=("softmax", "crf", "bilstm-crf"),
+    a.add_argument("--head",
+                   choices=("softmax", "crf", "crf-output", "bilstm-crf"),
                    default="softmax")
     a.add_argument("--adam", action="store_true")
     a.add_argument("--snappy", action="store_true")
@@ -249,6 +256,8 @@ def main():
     a.add_argument("--lstm-layers", type=int, default=1)
     a.add_argument("--num-shards", type=int, default=1)
     a.add_argument("--seed", type=int, default=0)
+    a.add_argument("--sliced", action="append", default=[],
+                   help="store this variable partitioned (repeatable)")
     a.add_argument("--pickle-protocol", type=int,
                    default=pickle.DEFAULT_PROTOCOL)
     r = sub.add_parser("rewrite")

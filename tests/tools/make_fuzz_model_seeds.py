@@ -6,8 +6,9 @@ preceded by the harness's mode byte.
     /usr/bin/python3 tests/tools/make_fuzz_model_seeds.py \
         --convert build/bin/edgebert-convert --out tests/fuzz/corpus/fuzz_model
 
-Needs torch (random weights, tests/tools/safetensors_io.py). Deterministic
-apart from the converter's `created` metadata value.
+Needs torch (random weights, tests/tools/safetensors_io.py) and numpy
+(tests/tools/write_tf_checkpoint.py for the TF heads). Deterministic apart
+from the converter's `created` metadata value.
 
 The model: BERT with 1 layer, hidden 8, 2 heads, intermediate 16, 16
 positions, a 28-piece vocab holding the fuzzer's fixed texts, BIO labels.
@@ -15,9 +16,8 @@ Seeds (mode byte 0: re-seal the checksums, map the file, no --verify):
   softmax_f32, softmax_int8        Hugging Face checkpoint, classifier head
   softmax_int8_calib               int8 with calibration text (SmoothQuant
                                    factors, GPTQ, quantization report)
-CRF and BiLSTM-CRF heads come from TF checkpoints, which the converter does
-not read yet: add seeds for them (tests/tools/write_tf_checkpoint.py from-hf
---head crf|bilstm-crf) when it does.
+  crf_int8                         TF checkpoint, project/logits + CRF
+  bilstm_crf_f32, bilstm_crf_int8  TF checkpoint, BiLSTM (4 units) + CRF
 """
 
 import argparse
@@ -104,6 +104,13 @@ def write_hf(folder):
                     weights(len(pieces)))
 
 
+def write_tf(hf, folder, head):
+  tool = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                      "write_tf_checkpoint.py")
+  subprocess.run([sys.executable, tool, "from-hf", "--hf", hf, "--out",
+                  folder, "--head", head, "--lstm-units", "4"], check=True)
+
+
 def convert(binary, src, out, precision, extra=()):
   tmp = out + ".ebm"
   subprocess.run([binary, "--input", src, "--output", tmp, "--precision",
@@ -135,6 +142,13 @@ def main():
     convert(args.convert, hf, out("softmax_int8"), "int8")
     convert(args.convert, hf, out("softmax_int8_calib"), "int8",
             ["--calibration", calib])
+    for head in ("crf", "bilstm-crf"):
+      tf = os.path.join(tmp, head)
+      write_tf(hf, tf, head)
+      name = head.replace("-", "_")
+      if head == "bilstm-crf":
+        convert(args.convert, tf, out(name + "_f32"), "f32")
+      convert(args.convert, tf, out(name + "_int8"), "int8")
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@
 #include "quantize/readers/tf/tf_checkpoint.h"
 #include "quantize/validate.h"
 #include "quantize/writer/ebm_writer.h"
+#include "quantize/writer/f32_packing.h"
 
 namespace edgebert {
 namespace {
@@ -82,6 +83,7 @@ Status ConvertCheckpoint(const Checkpoint& ckpt,
   std::vector<OutputTensor> tensors;
   if (options.precision == Precision::kF32) {
     tensors = F32Tensors(ckpt);
+    PackF32GemmWeights(ckpt, &tensors);
   } else {
     StatusOr<std::vector<OutputTensor>> q =
         QuantizeInt8(ckpt, options.int8, wopt.max_seq_len, &wopt.quant_report);

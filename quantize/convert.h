@@ -7,6 +7,7 @@
 //                             checkpoint every reader produces)
 //   int8/quantize_int8.h      QuantizeInt8 (int8 precision) or
 //   writer/ebm_writer.h       F32Tensors (f32) -> the tensors to store
+//   writer/f32_packing.h      f32: GEMM weights pre-packed (F32PackedN16)
 //   writer/ebm_writer.h       WriteEbm: FlatBuffer + 64-aligned data section,
 //                             written to "<path>.tmp" and renamed onto path
 //

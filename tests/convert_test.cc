@@ -22,6 +22,7 @@
 #include "quantize/checkpoint.h"
 #include "quantize/convert.h"
 #include "quantize/options.h"
+#include "runtime/kernels/gemm_f32_hwy_layout.h"
 #include "runtime/model/checksum.h"
 #include "runtime/model/file_integrity.h"
 #include "runtime/model/model_file.h"
@@ -137,11 +138,25 @@ struct Ebm {
     }
     return nullptr;
   }
+  // An f32 tensor's values in row-major order (F32PackedN16 unpacked).
   std::vector<float> Data(const std::string& name) const {
     const auto* t = Find(name);
     REQUIRE(t != nullptr);
     REQUIRE(t->dtype() == edgebert::fb::DType::F32);
-    return Floats(bytes.substr(t->offset(), t->size()));
+    std::vector<float> v = Floats(bytes.substr(t->offset(), t->size()));
+    if (t->layout() != edgebert::fb::Layout::F32PackedN16) return v;
+    const size_t n = static_cast<size_t>(t->shape()->Get(0));
+    const size_t k = static_cast<size_t>(t->shape()->Get(1));
+    REQUIRE(v.size() == edgebert::kernels::F32PackedFloats(n, k));
+    std::vector<float> row_major(n * k);
+    edgebert::kernels::UnpackF32Weights(v.data(), n, k, row_major.data());
+    return row_major;
+  }
+  // Data(name) as little-endian bytes.
+  std::string RowMajorBytes(const std::string& name) const {
+    const std::vector<float> v = Data(name);
+    return std::string(reinterpret_cast<const char*>(v.data()),
+                       v.size() * sizeof(float));
   }
 };
 
@@ -190,8 +205,14 @@ Ebm ConvertAndVerify(const std::string& in_dir, const std::string& out,
     CHECK(t->offset() + t->size() <= m->data_offset() + m->data_size());
     int64_t count = 1;
     for (int64_t d : *t->shape()) count *= d;
-    CHECK(static_cast<uint64_t>(count) * 4 == t->size());
-    CHECK(t->layout() == edgebert::fb::Layout::RowMajor);
+    if (t->layout() == edgebert::fb::Layout::F32PackedN16) {
+      REQUIRE(t->shape()->size() == 2);
+      CHECK(edgebert::kernels::F32PackedBytes(t->shape()->Get(0),
+                                              t->shape()->Get(1)) == t->size());
+    } else {
+      CHECK(static_cast<uint64_t>(count) * 4 == t->size());
+      CHECK(t->layout() == edgebert::fb::Layout::RowMajor);
+    }
     prev_end = t->offset() + t->size();
   }
   return e;
@@ -431,7 +452,12 @@ TEST_CASE("convert tiny_random f32: structure, values, fused QKV") {
     REQUIRE(t != nullptr);
     CHECK(std::vector<int64_t>(t->shape()->begin(), t->shape()->end()) ==
           src.at(kv.second).shape);
-    CHECK(e.bytes.substr(t->offset(), t->size()) == src.at(kv.second).bytes);
+    CHECK(e.RowMajorBytes(kv.first) == src.at(kv.second).bytes);
+    // The encoder GEMM weights are stored pre-packed for the f32 GEMM.
+    const bool gemm = kv.first.find("layer.") == 0 &&
+                      kv.first.find(".weight") != std::string::npos;
+    CHECK(t->layout() == (gemm ? edgebert::fb::Layout::F32PackedN16
+                               : edgebert::fb::Layout::RowMajor));
   }
   for (int layer = 0; layer < 2; ++layer) {
     const std::string p =
@@ -445,10 +471,12 @@ TEST_CASE("convert tiny_random f32: structure, values, fused QKV") {
           std::vector<int64_t>{192, 64});
     CHECK(std::vector<int64_t>(b->shape()->begin(), b->shape()->end()) ==
           std::vector<int64_t>{192});
+    CHECK(w->layout() == edgebert::fb::Layout::F32PackedN16);
+    const std::string w_bytes = e.RowMajorBytes(w->name()->str());
     const char* parts[] = {"query", "key", "value"};
     for (int k = 0; k < 3; ++k) {
       // Rows [64k, 64k + 64) of the fused weight.
-      CHECK(e.bytes.substr(w->offset() + k * 64 * 64 * 4, 64 * 64 * 4) ==
+      CHECK(w_bytes.substr(k * 64 * 64 * 4, 64 * 64 * 4) ==
             src.at(p + parts[k] + ".weight").bytes);
       CHECK(e.bytes.substr(b->offset() + k * 64 * 4, 64 * 4) ==
             src.at(p + parts[k] + ".bias").bytes);

@@ -26,8 +26,8 @@ using nlohmann::json;
 
 namespace {
 
-// f32 models use XNNPACK (x86, arm64) or the Highway GEMM (armhf), whose
-// summation orders differ, plus the kernels' f32 rounding (relative error
+// f32 models use the Highway GEMM (x86, armhf) or XNNPACK (arm64 default),
+// whose summation orders differ, plus the kernels' f32 rounding (relative error
 // <= ~1e-6 each, runtime/kernels/kernel_tolerances.h). Through a 4-layer
 // encoder whose LayerNorms renormalise every sub-layer, logits of magnitude
 // <= ~20 then differ by << 1e-3 (measured <= 7.2e-6).

@@ -20,6 +20,7 @@
 #include <hwy/targets.h>
 
 #include "runtime/kernels/gemm_f32_hwy.h"
+#include "runtime/kernels/gemm_f32_hwy_layout.h"
 #include "runtime/kernels/kernel_tolerances.h"
 #include "runtime/kernels/kernels.h"
 #include "runtime/kernels/kernels_ref.h"
@@ -145,11 +146,74 @@ TEST_CASE("GemmF32 null bias means zeros, bad shapes are rejected") {
   }
 }
 
+TEST_CASE("F32PackedN16: element (n, k) at (n / 16) * 16 K + 16 k + n % 16") {
+  for (const auto& s : kShapes) {
+    const size_t k = s[1], n = s[2];
+    const std::vector<float> w = Uniform(n * k, -1.0f, 1.0f, 5);
+    std::vector<float> packed(kernels::F32PackedFloats(n, k), NAN);
+    CHECK(kernels::F32PackedBytes(n, k) == packed.size() * sizeof(float));
+    kernels::PackF32Weights(w.data(), n, k, packed.data());
+    for (size_t i = 0; i < packed.size(); ++i) {
+      const size_t panel = i / (16 * k), kk = i % (16 * k) / 16;
+      const size_t row = panel * 16 + i % 16;
+      REQUIRE(packed[i] == (row < n ? w[row * k + kk] : 0.0f));
+    }
+    std::vector<float> back(n * k, NAN);
+    kernels::UnpackF32Weights(packed.data(), n, k, back.data());
+    CHECK(back == w);
+  }
+}
+
+TEST_CASE("GemmF32 from pre-packed weights: in place (Highway) or unpacked") {
+  REQUIRE(InitGemmBackend().ok());
+  Pool pool2 = MakePool(2);
+  for (const auto& s : kShapes) {
+    const Problem p =
+        MakeProblem(testing::CapRowsWhenEmulated(s[0]), s[1], s[2]);
+    std::vector<float> packed(kernels::F32PackedFloats(p.n, p.k));
+    kernels::PackF32Weights(p.w.data(), p.n, p.k, packed.data());
+    for (GemmF32::Backend backend : Backends()) {
+      auto gemm = GemmF32::CreateFromPacked(packed.data(), p.b.data(), p.k, p.n,
+                                            backend);
+      REQUIRE(gemm.ok());
+      INFO("backend ", (*gemm)->backend_name(), " m,k,n ", p.m, ",", p.k, ",",
+           p.n);
+      const bool in_place = backend == GemmF32::Backend::kHighway;
+      // In place: owns the bias only (padded to 32 floats); else a copy.
+      if (in_place) {
+        CHECK((*gemm)->packed_bytes() == (p.n + 31) / 32 * 32 * sizeof(float));
+      } else {
+        CHECK((*gemm)->packed_bytes() >= p.k * p.n * sizeof(float));
+      }
+      std::vector<float> y(p.m * p.n, NAN);
+      (*gemm)->Run(p.x.data(), p.m, y.data(), pool2.get());
+      CheckClose(p, y);
+      if (in_place) {
+        // Same kernel and summation order as Create() from row-major.
+        auto ref = GemmF32::Create(p.w.data(), p.b.data(), p.k, p.n, backend);
+        REQUIRE(ref.ok());
+        std::vector<float> y2(p.m * p.n, NAN);
+        (*ref)->Run(p.x.data(), p.m, y2.data(), nullptr);
+        CHECK(y2 == y);
+      }
+    }
+  }
+}
+
 TEST_CASE("Highway GEMM matches the reference on every target") {
   Pool pool2 = MakePool(2);
   std::vector<Problem> problems;
   for (const auto& s : kShapes)
     problems.push_back(MakeProblem(s[0], s[1], s[2]));
+  // Tile remainders on every target: rows 1..25 (micro-kernel heights 6 and
+  // 8, several row blocks), columns around the 16-wide panel and the 2 x N
+  // column block (N = 4, 8, 16 lanes), K across a K-block boundary
+  // (8192 / (2 N) = 256 floats on AVX-512).
+  for (size_t m = 1; m <= 25; ++m) {
+    for (size_t n : {1, 15, 16, 17, 31, 33, 48}) {
+      problems.push_back(MakeProblem(m, m % 2 == 0 ? 3 : 300, n));
+    }
+  }
   // FMA targets must match bit for bit (the micro-kernel sums over k in
   // order with MulAdd, whatever the panel width: det_math-inl.h contract,
   // which int8 models rely on for their classifier).
@@ -164,7 +228,6 @@ TEST_CASE("Highway GEMM matches the reference on every target") {
       }
       kernels::GemmF32Hwy gemm;
       REQUIRE(gemm.Pack(p.w.data(), p.b.data(), p.k, p.n));
-      CHECK(gemm.panel_width() == kernels::GemmF32HwyPanelWidth());
       std::vector<float> y(p.m * p.n, NAN);
       gemm.Run(p.x.data(), p.m, y.data(), pool2.get());
       INFO("m,k,n ", p.m, ",", p.k, ",", p.n);

@@ -14,7 +14,10 @@
 #include <vector>
 
 #include "quantize/convert.h"
+#include "quantize/readers/hf_checkpoint.h"
+#include "quantize/writer/ebm_writer.h"
 #include "runtime/api/edgebert.h"
+#include "runtime/kernels/gemm_f32_hwy_layout.h"
 #include "runtime/model/checksum.h"
 #include "runtime/model/file_integrity.h"
 #include "runtime/model/model_file.h"
@@ -180,6 +183,83 @@ TEST_CASE("a tensor's shape vector must be 8-byte aligned") {
   CHECK(loaded.status().code() == eb::StatusCode::kDataLoss);
   CHECK(Contains(loaded.status().message(), "shape vector at offset"));
   CHECK(Contains(loaded.status().message(), "is not 8-byte aligned"));
+}
+
+TEST_CASE("F32PackedN16: byte count, dtype and role are checked") {
+  const std::string w = eb::names::Layer(1, eb::names::kFfnInWeight);
+  SUBCASE("packed f32 GEMM weight one panel short") {
+    std::vector<uint8_t> b = Converted("f32");
+    fb::Tensor* t = MutableTensor(&b, w);
+    REQUIRE(t->layout() == fb::Layout::F32PackedN16);
+    REQUIRE(t->size() == eb::kernels::F32PackedBytes(128, 64));
+    REQUIRE(t->mutate_size(t->size() - 16 * 64 * 4));
+    auto loaded = LoadSealed(b);
+    REQUIRE_FALSE(loaded.ok());
+    CAPTURE(loaded.status().ToString());
+    CHECK(loaded.status().code() == eb::StatusCode::kDataLoss);
+    CHECK(Contains(loaded.status().message(), w));
+    CHECK(Contains(loaded.status().message(), "F32PackedN16"));
+  }
+  SUBCASE("int8 tensor claiming F32PackedN16") {
+    std::vector<uint8_t> b = Converted("int8");
+    fb::Tensor* t = MutableTensor(&b, w);
+    REQUIRE(t->mutate_layout(fb::Layout::F32PackedN16));
+    auto loaded = LoadSealed(b);
+    REQUIRE_FALSE(loaded.ok());
+    CAPTURE(loaded.status().ToString());
+    CHECK(Contains(loaded.status().message(), "needs an f32 [N, K] tensor"));
+  }
+  SUBCASE("row-major role (embedding table) given F32PackedN16") {
+    // [64, 64] f32: packed and row-major sizes coincide.
+    std::vector<uint8_t> b = Converted("f32");
+    fb::Tensor* t = MutableTensor(&b, eb::names::kPositionEmbeddings);
+    REQUIRE(t->size() == eb::kernels::F32PackedBytes(64, 64));
+    REQUIRE(t->mutate_layout(fb::Layout::F32PackedN16));
+    const eb::Status s = LoadAndCreate(b);
+    REQUIRE_FALSE(s.ok());
+    CAPTURE(s.ToString());
+    CHECK(Contains(s.message(), eb::names::kPositionEmbeddings));
+    CHECK(Contains(s.message(), "needs RowMajor"));
+  }
+}
+
+TEST_CASE(
+    "f32 GEMM weights: packed file is used in place, row-major still loads") {
+  // The same checkpoint written with row-major GEMM weights (files from
+  // before F32PackedN16) and pre-packed (today's converter).
+  auto ckpt = eb::LoadHfCheckpoint(kFixture);
+  REQUIRE(ckpt.ok());
+  eb::WriteOptions wopt;
+  wopt.max_seq_len = 64;
+  const std::string row_major = TempPath("row_major.ebm");
+  REQUIRE(eb::WriteEbm(*ckpt, eb::F32Tensors(*ckpt), wopt, row_major).ok());
+  const std::string packed = TempPath("packed.ebm");
+  WriteAll(packed, Converted("f32"));
+  std::vector<std::vector<float>> logits;
+  std::vector<size_t> owned;
+  for (const std::string& p : {row_major, packed}) {
+    auto m = eb::Model::Load(p, /*verify=*/true);
+    REQUIRE_MESSAGE(m.ok(), m.status().ToString());
+    eb::TaggerOptions o;
+    o.f32_gemm = eb::TaggerOptions::F32Gemm::kHighway;
+    auto t = eb::Tagger::Create(*m.value(), o, nullptr);
+    REQUIRE_MESSAGE(t.ok(), t.status().ToString());
+    const int32_t ids[] = {2, 17, 40, 99, 5, 3};
+    auto l = t.value()->Logits(ids, 6);
+    REQUIRE(l.ok());
+    const size_t labels = m.value()->config().labels.size();
+    logits.emplace_back(l.value(), l.value() + 6 * labels);
+    owned.push_back(t.value()->memory().shared_weight_bytes);
+  }
+  std::remove(row_major.c_str());
+  std::remove(packed.c_str());
+  // Same kernel, same summation order: identical logits.
+  CHECK(logits[0] == logits[1]);
+  // Row-major: a packed copy of every encoder GEMM weight (2 layers of
+  // 4 * 64 * 64 + 2 * 128 * 64 floats); packed: biases (and the classifier).
+  const size_t gemm_bytes = 2 * (4 * 64 * 64 + 2 * 128 * 64) * sizeof(float);
+  CHECK(owned[0] >= gemm_bytes);
+  CHECK(owned[1] < gemm_bytes / 8);
 }
 
 TEST_CASE("item 2: weight sums outside +-127 K are refused at load") {

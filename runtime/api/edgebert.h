@@ -123,8 +123,9 @@ struct TaggerOptions {
   uint32_t stride = 0;
   // Longest accepted input in bytes (longer text -> InvalidArgument).
   size_t max_text_bytes = 1 << 20;
-  // Backend of the f32 GEMMs (weights stored as f32): kAuto = XNNPACK when
-  // compiled in, else the Highway GEMM.
+  // Backend of the f32 GEMMs (weights stored as f32): kAuto = the target's
+  // default (x86: Highway; arm64: XNNPACK when compiled in; see
+  // runtime/ops/gemm_f32.h) or EDGEBERT_GEMM_BACKEND.
   enum class F32Gemm { kAuto, kXnnpack, kHighway };
   F32Gemm f32_gemm = F32Gemm::kAuto;
   // BiLstmCrf models trained on a padded window (schema Head.padded_window)

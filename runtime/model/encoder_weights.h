@@ -1,8 +1,9 @@
 // The encoder's weights, built once per Model and f32 GEMM backend and shared
 // read-only by every Encoder (one per Tagger): views into the model mapping
-// (embeddings, LayerNorm, int8 GEMM weights, used in place) and the f32 GEMM
-// weights packed by their backend (the only bytes this object owns beyond
-// the mapping).
+// (embeddings, LayerNorm, int8 GEMM weights and f32 GEMM weights stored
+// F32PackedN16 when the backend is Highway, used in place) and, for
+// row-major f32 weights or XNNPACK, the copies packed by their backend (the
+// only bytes this object owns beyond the mapping, with the padded biases).
 //
 // Immutable after Create(); every member may be used concurrently by any
 // number of Encoders (Linear::Run is thread-safe, see linear.h).

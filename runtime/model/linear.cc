@@ -1,6 +1,7 @@
 #include "runtime/model/linear.h"
 
 #include <cmath>
+#include <cstring>
 #include <vector>
 
 #include "runtime/kernels/activation.h"
@@ -84,7 +85,8 @@ StatusOr<std::unique_ptr<Linear>> CreateLinear(const ModelFile& file,
     return FailedPrecondition("model file '" + file.path() + "': tensor '" +
                               weight_name + "' is missing");
   }
-  if (w->meta->dtype() == fb::DType::F32) {
+  if (w->meta->dtype() == fb::DType::F32 &&
+      w->meta->layout() != fb::Layout::F32PackedN16) {
     StatusOr<const TensorView*> wf =
         file.Require(weight_name, fb::DType::F32, {nn, kk});
     if (!wf.ok()) return wf.status();
@@ -93,6 +95,26 @@ StatusOr<std::unique_ptr<Linear>> CreateLinear(const ModelFile& file,
     if (!gemm.ok()) return gemm.status();
     // The backend packed its own copy: drop the mapped pages from RSS.
     if (gemm.value()->packed_bytes() > 0) file.Release(*w);
+    return std::unique_ptr<Linear>(
+        new LinearF32(std::move(gemm.value()), k, n, act));
+  }
+  if (w->meta->dtype() == fb::DType::F32 &&
+      w->meta->layout() == fb::Layout::F32PackedN16) {
+    if (w->shape != std::vector<int64_t>{nn, kk}) {
+      return FailedPrecondition("model file '" + file.path() + "': tensor '" +
+                                weight_name + "' has shape " +
+                                ShapeString(w->shape) + ", expected " +
+                                ShapeString({nn, kk}));
+    }
+    // Byte count checked by the validator (model_file.cc LayoutBytes).
+    StatusOr<std::unique_ptr<GemmF32>> gemm = GemmF32::CreateFromPacked(
+        w->as<float>(), bias.value()->as<float>(), k, n, f32_backend);
+    if (!gemm.ok()) return gemm.status();
+    // XNNPACK made its own copy: drop the mapped pages from RSS (Highway
+    // reads them in place).
+    if (std::strcmp(gemm.value()->backend_name(), "highway") != 0) {
+      file.Release(*w);
+    }
     return std::unique_ptr<Linear>(
         new LinearF32(std::move(gemm.value()), k, n, act));
   }

@@ -1,9 +1,10 @@
 // A fully-connected layer of the encoder, independent of its weight format:
 //   y[m, n] = act(x[m, k] * W[n, k]^T + b[n]),  act = identity, GELU (erf or
 //   tanh form) or ReLU (runtime/kernels/activation.h).
-// Implementations: f32 (GemmF32: XNNPACK or Highway) and int8 (dynamic
-// per-row activation quantization x per-channel int8 weights, used zero-copy
-// from the model file).
+// Implementations: f32 (GemmF32: XNNPACK or Highway; weights stored
+// F32PackedN16 are used zero-copy from the model file by Highway) and int8
+// (dynamic per-row activation quantization x per-channel int8 weights, used
+// zero-copy from the model file).
 //
 // Thread safety: Run() is const and may be called concurrently from several
 // threads (distinct x, y and scratch): one Linear serves every Tagger of a
@@ -48,7 +49,8 @@ class Linear {
 };
 
 // Builds the layer `<weight_name>` / `<bias_name>` of shape [n, k] / [n] from
-// the model file, whatever its stored format (f32 row-major or int8 packed).
+// the model file, whatever its stored format (f32 row-major or F32PackedN16,
+// int8 I8PackedK4).
 // The error names the tensor and the rule it broke.
 StatusOr<std::unique_ptr<Linear>> CreateLinear(const ModelFile& file,
                                                const std::string& weight_name,

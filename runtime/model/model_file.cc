@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "flatbuffers/flatbuffers.h"
+#include "runtime/kernels/gemm_f32_hwy_layout.h"
 #include "runtime/model/checksum.h"
 #include "runtime/model/file_integrity.h"
 #include "runtime/model/head_config.h"
@@ -64,6 +65,15 @@ StatusOr<uint64_t> LayoutBytes(const fb::Tensor& t,
       }
       return quant::PackedI8Size(static_cast<size_t>(shape[0]),
                                  static_cast<size_t>(shape[1]));
+    case fb::Layout::F32PackedN16:
+      if (t.dtype() != fb::DType::F32 || shape.size() != 2) {
+        return FailedPrecondition(
+            std::string("layout F32PackedN16 needs an f32 [N, K] tensor, "
+                        "not ") +
+            DTypeName(t.dtype()) + " " + ShapeString(shape));
+      }
+      return kernels::F32PackedBytes(static_cast<uint64_t>(shape[0]),
+                                     static_cast<uint64_t>(shape[1]));
   }
   return Unimplemented("unknown layout " +
                        std::to_string(static_cast<int>(t.layout())));

@@ -10,7 +10,10 @@
 #include <utility>
 #include <vector>
 
+#include <hwy/aligned_allocator.h>
+
 #include "runtime/kernels/gemm_f32_hwy.h"
+#include "runtime/kernels/gemm_f32_hwy_layout.h"
 
 #if defined(EDGEBERT_HAVE_XNNPACK)
 #include <xnnpack.h>
@@ -26,7 +29,7 @@ class HighwayGemm final : public GemmF32 {
            ThreadPool* pool) const override {
     gemm_.Run(x, m, y, pool);
   }
-  size_t packed_bytes() const override { return gemm_.packed_bytes(); }
+  size_t packed_bytes() const override { return gemm_.owned_bytes(); }
   const char* backend_name() const override { return "highway"; }
 
  private:
@@ -120,12 +123,42 @@ StatusOr<std::unique_ptr<GemmF32>> CreateXnnpackGemm(const float* weight,
 }
 #endif
 
-bool EnvForcesHighway() {
-  static const bool forced = [] {
+// The target's default backend (measured, see gemm_f32.h).
+bool DefaultIsXnnpack() {
+#if defined(__x86_64__) || defined(__i386__)
+  return false;
+#else
+  return GemmF32::HaveXnnpack();
+#endif
+}
+
+bool AutoIsXnnpack() {
+  static const bool xnnpack = [] {
     const char* v = std::getenv("EDGEBERT_GEMM_BACKEND");
-    return v != nullptr && std::strcmp(v, "highway") == 0;
+    if (v != nullptr && std::strcmp(v, "highway") == 0) return false;
+    if (v != nullptr && std::strcmp(v, "xnnpack") == 0) {
+      return GemmF32::HaveXnnpack();
+    }
+    return DefaultIsXnnpack();
   }();
-  return forced;
+  return xnnpack;
+}
+
+GemmF32::Backend Resolve(GemmF32::Backend b) {
+  if (b != GemmF32::Backend::kAuto) return b;
+  return AutoIsXnnpack() ? GemmF32::Backend::kXnnpack
+                         : GemmF32::Backend::kHighway;
+}
+
+Status OutOfMemory(size_t k, size_t n) {
+  return ResourceExhausted("GemmF32: cannot allocate weights for k=" +
+                           std::to_string(k) + ", n=" + std::to_string(n));
+}
+
+StatusOr<std::unique_ptr<GemmF32>> WrapHighway(kernels::GemmF32Hwy gemm) {
+  std::unique_ptr<GemmF32> out(new (std::nothrow) HighwayGemm(std::move(gemm)));
+  if (!out) return ResourceExhausted("GemmF32: out of memory");
+  return out;
 }
 
 // Result of the one xnn_initialize call; intentionally never freed (XNNPACK
@@ -161,7 +194,7 @@ bool GemmF32::HaveXnnpack() {
 }
 
 const char* GemmF32::BackendName() {
-  return HaveXnnpack() && !EnvForcesHighway() ? "xnnpack" : "highway";
+  return AutoIsXnnpack() ? "xnnpack" : "highway";
 }
 
 StatusOr<std::unique_ptr<GemmF32>> GemmF32::Create(const float* weight,
@@ -178,10 +211,7 @@ StatusOr<std::unique_ptr<GemmF32>> GemmF32::Create(const float* weight,
     return InvalidArgument("GemmF32: k=" + std::to_string(k) +
                            " and n=" + std::to_string(n) + " must be >= 1");
   }
-  if (backend == Backend::kAuto) {
-    backend = std::strcmp(BackendName(), "xnnpack") == 0 ? Backend::kXnnpack
-                                                         : Backend::kHighway;
-  }
+  backend = Resolve(backend);
   if (backend == Backend::kXnnpack) {
 #if defined(EDGEBERT_HAVE_XNNPACK)
     EB_RETURN_IF_ERROR(InitGemmBackend());
@@ -193,13 +223,27 @@ StatusOr<std::unique_ptr<GemmF32>> GemmF32::Create(const float* weight,
 #endif
   }
   kernels::GemmF32Hwy gemm;
-  if (!gemm.Pack(weight, bias, k, n)) {
-    return ResourceExhausted("GemmF32: cannot allocate packed weights for k=" +
-                             std::to_string(k) + ", n=" + std::to_string(n));
+  if (!gemm.Pack(weight, bias, k, n)) return OutOfMemory(k, n);
+  return WrapHighway(std::move(gemm));
+}
+
+StatusOr<std::unique_ptr<GemmF32>> GemmF32::CreateFromPacked(
+    const float* packed, const float* bias, size_t k, size_t n,
+    Backend backend) {
+  if (packed == nullptr) return InvalidArgument("GemmF32: weight is null");
+  if (k == 0 || n == 0) {
+    return InvalidArgument("GemmF32: k=" + std::to_string(k) +
+                           " and n=" + std::to_string(n) + " must be >= 1");
   }
-  std::unique_ptr<GemmF32> out(new (std::nothrow) HighwayGemm(std::move(gemm)));
-  if (!out) return ResourceExhausted("GemmF32: out of memory");
-  return out;
+  if (Resolve(backend) == Backend::kXnnpack) {
+    auto weight = hwy::AllocateAligned<float>(n * k);
+    if (!weight) return OutOfMemory(k, n);
+    kernels::UnpackF32Weights(packed, n, k, weight.get());
+    return Create(weight.get(), bias, k, n, Backend::kXnnpack);
+  }
+  kernels::GemmF32Hwy gemm;
+  if (!gemm.Wrap(packed, bias, k, n)) return OutOfMemory(k, n);
+  return WrapHighway(std::move(gemm));
 }
 
 }  // namespace edgebert

@@ -8,7 +8,6 @@
 // int8 models are calibrated on Resume train text (PD has no train split in
 // ../shared; calibrating on the evaluation data would flatter the result).
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <fstream>
@@ -62,8 +61,8 @@ struct Outputs {
 // int8_embeddings: "" = converter default.
 std::string Convert(const std::string& dir, const std::string& precision,
                     const std::string& int8_embeddings = "") {
-  const std::string out = "/tmp/edgebert_accuracy_" + std::to_string(getpid()) +
-                          "_" + precision + int8_embeddings + ".ebm";
+  const std::string out =
+      eb::testing::ScratchPath(precision + int8_embeddings + ".ebm");
   eb::ConvertOptions o;
   o.input_dir = dir;
   o.output_path = out;

@@ -3,7 +3,6 @@
 // (bound and packed once), the E -> H mapping, int8 across Highway targets,
 // and the validator / converter errors for bad layer mappings.
 #include <doctest/doctest.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -20,6 +19,7 @@
 #include "runtime/api/internal.h"
 #include "runtime/model/model_file.h"
 #include "tests/hwy_targets.h"
+#include "tests/test_env.h"
 
 namespace eb = edgebert;
 namespace fs = std::filesystem;
@@ -42,7 +42,7 @@ const char* const kFolders[] = {"one_group", "two_groups", "inner_groups"};
 constexpr double kAlbertLogitTolerance = 5e-3;
 
 std::string TempPath(const std::string& name) {
-  return "/tmp/edgebert_albert_test_" + std::to_string(::getpid()) + "_" + name;
+  return edgebert::testing::ScratchPath(name);
 }
 
 std::string Convert(const std::string& folder, eb::Precision precision,

@@ -4,7 +4,6 @@
 // end-to-end F1 of pd-tiny against its PyTorch reference.
 #include <doctest/doctest.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <cstdio>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "nlohmann/json.hpp"
+#include "runtime/base/thread_pool.h"
 #include "runtime/model/file_integrity.h"
 #include "tests/test_env.h"
 
@@ -41,7 +41,7 @@ constexpr double kPdTinyRuntimeF1 = 0.4561;
 constexpr double kPdTinyRuntimeF1Tolerance = 5e-4;
 
 std::string Tmp(const std::string& name) {
-  return "/tmp/edgebert_cli_test_" + std::to_string(::getpid()) + "_" + name;
+  return edgebert::testing::ScratchPath(name);
 }
 
 struct Run {
@@ -250,6 +250,25 @@ TEST_CASE("bad model files and flags give one clear error and exit 1") {
   CHECK_FALSE(Exists(Tmp("never.ebm")));
 }
 
+// Issue 13, item 9: 16+ threads on 2 cores never finished; now --threads is
+// capped at the CPUs this process may use (with a warning), 0 means that.
+TEST_CASE("--threads: 0 = the CPUs, more than them capped with a warning") {
+  const std::string text =
+      " --text 'hello new york 中国' --model " + TinyModel();
+  Run one = Sh(Bin(kEdgebert) + " tag --threads 1" + text);
+  REQUIRE_MESSAGE(one.code == 0, one.err);
+  Run zero = Sh(Bin(kEdgebert) + " tag --threads 0" + text);
+  REQUIRE_MESSAGE(zero.code == 0, zero.err);
+  CHECK(zero.err.empty());
+  CHECK(zero.out == one.out);  // int8: bit-identical for any thread count.
+  Run many = Sh(Bin(kEdgebert) + " tag --threads 1000" + text);
+  REQUIRE_MESSAGE(many.code == 0, many.err);
+  CHECK(many.out == one.out);
+  CHECK(many.err.find("warning: --threads 1000 exceeds the " +
+                      std::to_string(edgebert::ThreadPool::OnlineCpus()) +
+                      " online CPUs") != std::string::npos);
+}
+
 TEST_CASE("pd-tiny end to end: entity F1 matches the PyTorch reference" *
           doctest::test_suite("shared")) {
   const std::string model_dir = kShared + "/models/pd-tiny";
@@ -287,20 +306,41 @@ std::string CopyTo(const std::string& from, const std::string& to) {
   return to;
 }
 
-// A copy of the tiny model whose label "B-PER" has an invalid UTF-8 byte,
-// resealed so that it loads.
-std::string ModelWithBadLabel() {
+// A copy of the tiny model with the byte at the offset `find` returns set to
+// 0xFF, resealed so that it loads; written to Tmp(name).
+template <class Find>
+std::string TinyModelWithByteFF(const std::string& name, Find find) {
   std::ifstream in(TinyModel(), std::ios::binary);
   std::string b(std::istreambuf_iterator<char>(in), {});
-  const size_t at = b.find(std::string("B-PER\0", 6));
-  REQUIRE(at != std::string::npos);
-  b[at + 3] = '\xff';
+  b[find(b)] = '\xff';
   REQUIRE(
       edgebert::SealModelFile(reinterpret_cast<uint8_t*>(b.data()), b.size())
           .ok());
-  const std::string p = Tmp("bad_label.ebm");
+  const std::string p = Tmp(name);
   std::ofstream(p, std::ios::binary) << b;
   return p;
+}
+
+// The label "B-PER" becomes "B-P\xffR".
+std::string ModelWithBadLabel() {
+  return TinyModelWithByteFF("bad_label.ebm", [](const std::string& b) {
+    const size_t at = b.find(std::string("B-PER\0", 6));
+    REQUIRE(at != std::string::npos);
+    return at + 3;
+  });
+}
+
+// A byte inside the first key of the quantization report's JSON text.
+std::string ModelWithBadReport() {
+  return TinyModelWithByteFF("bad_report.ebm", [](const std::string& b) {
+    const auto* m = edgebert::fb::GetSizePrefixedModel(b.data());
+    REQUIRE(m->quant_report() != nullptr);
+    REQUIRE(m->quant_report()->size() > 2);
+    REQUIRE(m->quant_report()->Get(1) == '"');
+    return static_cast<size_t>(
+        reinterpret_cast<const char*>(m->quant_report()->data()) + 2 -
+        b.data());
+  });
 }
 
 }  // namespace
@@ -337,6 +377,15 @@ TEST_CASE("every JSON writer replaces invalid UTF-8 instead of aborting") {
     Run eval = Sh(Bin(kEdgebert) + " eval --model " + bad + " --data " + bio);
     REQUIRE_MESSAGE(eval.code == 0, eval.err);
     CHECK(json::parse(eval.out)["sentences"] == 5);
+    std::remove(bad.c_str());
+  }
+  SUBCASE("quantization report") {
+    const std::string bad = ModelWithBadReport();
+    Run info = Sh(Bin(kEdgebert) + " info --model " + bad);
+    REQUIRE_MESSAGE(info.code == 0, info.err);
+    const json report = json::parse(info.out)["quant_report"];
+    REQUIRE(report.is_string());  // no longer valid JSON: printed as text.
+    CHECK(report.get<std::string>().find(kReplacement) != std::string::npos);
     std::remove(bad.c_str());
   }
   SUBCASE("metadata (the source directory's name)") {

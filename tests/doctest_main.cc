@@ -1,7 +1,8 @@
 // main() of every doctest suite. `--skip-exit-code=N` (ctest passes 77 to the
 // *_shared entries, see tests/CMakeLists.txt): when nothing failed and a
 // test case called testing::Skip(), exit N so ctest reports "Skipped"
-// instead of a pass that did nothing.
+// instead of a pass that did nothing. Removes the process's scratch
+// directory (testing::ScratchDir) unless a test failed.
 #define DOCTEST_CONFIG_IMPLEMENT
 #include <doctest/doctest.h>
 
@@ -24,6 +25,7 @@ int main(int argc, char** argv) {
   }
   doctest::Context context(static_cast<int>(args.size()), args.data());
   const int result = context.run();
+  edgebert::testing::FinishScratchDir(result == 0);
   if (context.shouldExit()) return result;
   if (result == 0 && skip_exit_code >= 0 &&
       edgebert::testing::SkippedTestCases() > 0) {

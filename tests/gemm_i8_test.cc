@@ -429,6 +429,41 @@ TEST_CASE("codec: rounding is half to even") {
   hwy::SetSupportedTargetsForTest(0);
 }
 
+// Found by tests/fuzz/fuzz_model.cc (corpus file regress_nan_activation): a
+// crafted model's weights made an activation NaN, and its scalar
+// quantization converted NaN to int8 (undefined; UBSan aborted). Codes of
+// non-finite inputs are unspecified (targets differ) but must be defined:
+// every target and the scalar tail run here (tests/sanitizers.sh runs this
+// suite under UBSan).
+TEST_CASE("codec: NaN and infinities quantize without undefined behaviour") {
+  const float inf = std::numeric_limits<float>::infinity();
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  CHECK(quant::QuantizeValue(nan) == 0);
+  CHECK(quant::QuantizeValue(-nan) == 0);
+  CHECK(quant::QuantizeValue(inf) == 127);
+  CHECK(quant::QuantizeValue(-inf) == -127);
+  const float x[5] = {1.0f, nan, -3.0f, inf, 2.0f};
+  int8_t q[5];
+  (void)quant::QuantizeRow(x, 5, nullptr, q);
+  CHECK(q[1] == 0);
+  for (int64_t t : TargetsToTest()) {
+    hwy::SetSupportedTargetsForTest(t);
+    // 17 copies: the vector body and the scalar tail (85 is no multiple of
+    // a lane count > 1) see NaN and inf. Codes stay in [-127, 127].
+    std::vector<float> xs(5 * 17);
+    for (size_t i = 0; i < xs.size(); ++i) xs[i] = x[i % 5];
+    xs.back() = nan;
+    std::vector<int8_t> qv(kernels::QuantizedActivationBytes(1, xs.size()));
+    float rs;
+    kernels::QuantizeActivations(xs.data(), 1, xs.size(), xs.size(), nullptr,
+                                 qv.data(), &rs);
+    size_t out_of_range = 0;
+    for (int8_t v : qv) out_of_range += v < -127;
+    CHECK(out_of_range == 0);
+  }
+  hwy::SetSupportedTargetsForTest(0);
+}
+
 // Largest register tile over all micro-kernels: rows (kMR: 8 on AVX3_DL) and
 // columns per task (kP panels of 16: 3 x 16 = 48 on AVX3_DL).
 constexpr size_t kMaxTileRows = 8;

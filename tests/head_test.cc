@@ -1,6 +1,5 @@
 #include <doctest/doctest.h>
 
-#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -353,10 +352,7 @@ TEST_CASE("PlanWindows: concrete plans") {
 // ---- BIO files --------------------------------------------------------------
 
 std::string TempPath(const char* name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("edgebert_head_test_" + std::to_string(::getpid()));
-  std::filesystem::create_directories(dir);
-  return (dir / name).string();
+  return edgebert::testing::ScratchPath(name);
 }
 
 std::string WriteTemp(const char* name, const std::string& content) {
@@ -429,8 +425,6 @@ TEST_CASE("ReadBioFile: errors") {
   auto three = ReadBioFile(WriteTemp("three.bio", "a O\r\nb O X\r\n"));
   REQUIRE(!three.ok());
   CHECK(three.status().message().find("line 2") != std::string::npos);
-  std::filesystem::remove_all(
-      std::filesystem::path(TempPath("x")).parent_path());
 }
 
 // Reads a shared BIO file and checks it round-trips through the evaluation

@@ -35,8 +35,7 @@ const std::string kFixture =
     std::string(EDGEBERT_SOURCE_DIR) + "/tests/fixtures/tiny_random";
 
 std::string TempPath(const std::string& name) {
-  return "/tmp/edgebert_model_file_test_" + std::to_string(::getpid()) + "_" +
-         name;
+  return eb::testing::ScratchPath(name);
 }
 
 std::vector<uint8_t> ReadAll(const std::string& p) {
@@ -159,6 +158,31 @@ TEST_CASE("item 1: a tensor's layout must be the one its role requires") {
     CHECK(Contains(s.message(), w));
     CHECK(Contains(s.message(), "needs I8PackedK4"));
   }
+}
+
+// Found by tests/fuzz/fuzz_model.cc (corpus file regress_misaligned_shape):
+// flatbuffers::Verifier aligns a vector's 4-byte length, not its elements,
+// so a crafted shape vector made the validator read its int64 dimensions
+// off alignment (UBSan: misaligned load).
+TEST_CASE("a tensor's shape vector must be 8-byte aligned") {
+  std::vector<uint8_t> b = Converted("f32");
+  fb::Tensor* t =
+      MutableTensor(&b, eb::names::Layer(0, eb::names::kAttnOutBias));
+  REQUIRE(t->shape()->size() == 1);
+  // Point the shape 4 bytes further: its length becomes the low word of the
+  // single dimension (64) and its elements start 4 bytes off alignment.
+  uint8_t* field = const_cast<uint8_t*>(
+      reinterpret_cast<const flatbuffers::Table*>(t)->GetAddressOf(
+          fb::Tensor::VT_SHAPE));
+  REQUIRE(field != nullptr);
+  flatbuffers::WriteScalar(field, flatbuffers::ReadScalar<uint32_t>(field) + 4);
+  REQUIRE(t->shape()->size() == 64);
+  auto loaded = LoadSealed(b);
+  REQUIRE_FALSE(loaded.ok());
+  CAPTURE(loaded.status().ToString());
+  CHECK(loaded.status().code() == eb::StatusCode::kDataLoss);
+  CHECK(Contains(loaded.status().message(), "shape vector at offset"));
+  CHECK(Contains(loaded.status().message(), "is not 8-byte aligned"));
 }
 
 TEST_CASE("F32PackedN16: byte count, dtype and role are checked") {

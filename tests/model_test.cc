@@ -1,7 +1,6 @@
 // Model file loading, bad files, f32 numerics against the PyTorch reference,
 // and the Tagger's text path (windows, invalid input).
 #include <doctest/doctest.h>
-#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -17,6 +16,7 @@
 #include "runtime/api/edgebert.h"
 #include "runtime/base/thread_pool.h"
 #include "runtime/model/model_file.h"
+#include "tests/test_env.h"
 
 namespace eb = edgebert;
 using nlohmann::json;
@@ -38,7 +38,7 @@ const std::string kFixture =
 constexpr double kLogitTolerance = 1e-3;
 
 std::string TempPath(const std::string& name) {
-  return "/tmp/edgebert_model_test_" + std::to_string(::getpid()) + "_" + name;
+  return eb::testing::ScratchPath(name);
 }
 
 std::vector<uint8_t> ReadAll(const std::string& p) {

@@ -6,7 +6,8 @@
 #               (the trained-model accuracy runs on ../shared: ~10x slower
 #               under ASan, and they exercise no code the others do not);
 #   build-tsan  gcc, TSan: thread_pool_test (ThreadPool, and one Model with
-#               many Taggers sharing one pool);
+#               many Taggers sharing one pool) and thread_pool_stress_test
+#               (lost wake-ups: short loops, oversubscribed pools, SIGSTOP);
 #   build-fuzz  clang 14, libFuzzer + ASan + UBSan: every tests/fuzz/fuzz_*
 #               harness for EDGEBERT_FUZZ_SECONDS (default 30) each
 #               (tests/fuzz/run.sh).
@@ -34,9 +35,10 @@ asan() {
 }
 tsan() {
   configure build-tsan thread &&
-    nice cmake --build build-tsan --target thread_pool_test &&
-    ctest --test-dir build-tsan -R '^thread_pool_test$' --output-on-failure \
-      --timeout 900
+    nice cmake --build build-tsan --target thread_pool_test \
+      thread_pool_stress_test &&
+    ctest --test-dir build-tsan -R '^thread_pool_(stress_)?test$' \
+      --output-on-failure --timeout 900
 }
 fuzz() { bash tests/fuzz/run.sh "${EDGEBERT_FUZZ_SECONDS:-30}"; }
 

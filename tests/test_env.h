@@ -3,13 +3,16 @@
 #define EDGEBERT_TESTS_TEST_ENV_H_
 
 #include <doctest/doctest.h>
+#include <errno.h>
 #include <stdlib.h>
 #if defined(__aarch64__)
 #include <asm/hwcap.h>
 #include <sys/auxv.h>
 #endif
 
+#include <atomic>
 #include <cstddef>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -54,6 +57,45 @@ inline int SkippedTestCases() { return SkippedTestCasesRef(); }
 inline void Skip(const std::string& why) {
   MESSAGE("SKIPPED: " << why);
   ++SkippedTestCasesRef();
+}
+
+// The files a test process writes go into one directory, made on first use:
+// <system temp dir>/edgebert_<program name>_XXXXXX. doctest_main.cc removes it
+// when every test passed and keeps it (printing its path) when one failed, so
+// that the files of a failure can be examined; EDGEBERT_KEEP_TEST_FILES=1
+// keeps it always. A process that crashes leaves its directory behind.
+inline std::atomic<bool>& ScratchDirMade() {
+  static std::atomic<bool> made{false};
+  return made;
+}
+inline const std::filesystem::path& ScratchDir() {
+  static const std::filesystem::path dir = [] {
+    std::string tmpl =
+        (std::filesystem::temp_directory_path() /
+         ("edgebert_" + std::string(program_invocation_short_name) + "_XXXXXX"))
+            .string();
+    if (mkdtemp(tmpl.data()) == nullptr) {
+      std::perror(("mkdtemp " + tmpl).c_str());
+      std::abort();  // no test that writes files can run.
+    }
+    ScratchDirMade().store(true);
+    return std::filesystem::path(tmpl);
+  }();
+  return dir;
+}
+inline std::string ScratchPath(const std::string& name) {
+  return (ScratchDir() / name).string();
+}
+// Called by main() after the run: see ScratchDir().
+inline void FinishScratchDir(bool passed) {
+  if (!ScratchDirMade().load()) return;
+  const char* keep = std::getenv("EDGEBERT_KEEP_TEST_FILES");
+  if (passed && !(keep != nullptr && keep[0] == '1')) {
+    std::error_code ec;
+    std::filesystem::remove_all(ScratchDir(), ec);
+  } else {
+    std::fprintf(stderr, "test files kept in %s\n", ScratchDir().c_str());
+  }
 }
 
 // A fresh directory under the system temp dir, removed on destruction.

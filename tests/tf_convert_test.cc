@@ -7,8 +7,6 @@
 // CRF / BiLSTM-CRF heads and bad input: tests/tools/check_tf_convert*.py.
 #include <doctest/doctest.h>
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -22,6 +20,7 @@
 #include "quantize/writer/ebm_writer.h"
 #include "runtime/api/edgebert.h"
 #include "runtime/api/internal.h"
+#include "tests/test_env.h"
 
 namespace eb = edgebert;
 namespace fs = std::filesystem;
@@ -43,9 +42,7 @@ constexpr float kSameWeightsTolerance = 1e-6f;
 const char* const kTexts[] = {"张三在北京大学工作", "李四", "我们在上海"};
 
 fs::path TempDir(const std::string& name) {
-  fs::path d =
-      fs::temp_directory_path() /
-      ("edgebert_tf_convert_" + std::to_string(::getpid()) + "_" + name);
+  fs::path d = edgebert::testing::ScratchDir() / name;
   fs::remove_all(d);
   fs::create_directories(d);
   return d;

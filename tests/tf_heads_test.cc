@@ -6,7 +6,6 @@
 // identical label paths. Also the head's load-time errors.
 #include <doctest/doctest.h>
 
-#include <unistd.h>
 
 #include <algorithm>
 #include <cmath>
@@ -27,6 +26,7 @@
 #include "runtime/head/tag_scheme.h"
 #include "runtime/model/tensor_names.h"
 #include "tests/hwy_targets.h"
+#include "tests/test_env.h"
 
 namespace eb = edgebert;
 namespace fb = edgebert::fb;
@@ -175,7 +175,7 @@ const eb::Checkpoint& Checkpoint() {
 }
 
 std::string TempPath(const std::string& name) {
-  return "/tmp/edgebert_tf_heads_" + std::to_string(::getpid()) + "_" + name;
+  return eb::testing::ScratchPath(name);
 }
 
 // The file image loaded by the runtime (WriteEbm itself refuses files the

@@ -79,7 +79,7 @@ StatusOr<std::unique_ptr<ThreadPool>> ThreadPool::Create(size_t threads) {
 ThreadPool::~ThreadPool() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stop_.store(true);
+    stop_.store(true, std::memory_order_release);
   }
   work_cv_.notify_all();
   for (std::thread& t : workers_) t.join();
@@ -97,13 +97,14 @@ bool ThreadPool::Claim(uint32_t epoch, size_t* item) {
   return false;
 }
 
-void ThreadPool::RunItems(uint32_t epoch) {
+void ThreadPool::RunItems(uint32_t epoch, bool caller) {
   size_t item;
   while (Claim(epoch, &item)) {
     task_(ctx_, item);
-    // seq_cst: pairs with the caller_sleeping_ store in WaitForPending.
-    if (pending_.fetch_sub(1) == 1 && caller_sleeping_.load()) {
-      std::lock_guard<std::mutex> lock(mu_);
+    if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1 && !caller) {
+      // The caller may be deciding to sleep: it re-checks pending_ under mu_,
+      // so after this lock it either saw 0 or is waiting on done_cv_.
+      { std::lock_guard<std::mutex> lock(mu_); }
       done_cv_.notify_one();
     }
   }
@@ -112,14 +113,13 @@ void ThreadPool::RunItems(uint32_t epoch) {
 uint32_t ThreadPool::WaitForLoop(uint32_t seen) {
   auto changed = [&] {
     return EpochOf(state_.load(std::memory_order_acquire)) != seen ||
-           stop_.load(std::memory_order_relaxed);
+           stop_.load(std::memory_order_acquire);
   };
   if (!SpinUntil(changed)) {
     std::unique_lock<std::mutex> lock(mu_);
-    sleeping_workers_.fetch_add(1);  // seq_cst: pairs with Parallelize.
-    work_cv_.wait(
-        lock, [&] { return EpochOf(state_.load()) != seen || stop_.load(); });
-    sleeping_workers_.fetch_sub(1);
+    ++sleeping_workers_;
+    work_cv_.wait(lock, changed);
+    --sleeping_workers_;
   }
   return EpochOf(state_.load(std::memory_order_acquire));
 }
@@ -129,7 +129,7 @@ void ThreadPool::WorkerLoop() {
   for (;;) {
     seen = WaitForLoop(seen);
     if (stop_.load()) return;
-    RunItems(seen);
+    RunItems(seen, /*caller=*/false);
   }
 }
 
@@ -137,9 +137,7 @@ void ThreadPool::WaitForPending() {
   auto done = [&] { return pending_.load(std::memory_order_acquire) == 0; };
   if (SpinUntil(done)) return;
   std::unique_lock<std::mutex> lock(mu_);
-  caller_sleeping_.store(true);  // seq_cst: pairs with RunItems.
-  done_cv_.wait(lock, [&] { return pending_.load() == 0; });
-  caller_sleeping_.store(false);
+  done_cv_.wait(lock, done);
 }
 
 void ThreadPool::Parallelize(Task task, void* ctx, size_t n) {
@@ -154,19 +152,24 @@ void ThreadPool::Parallelize(Task task, void* ctx, size_t n) {
   ctx_ = ctx;
   pending_.store(n, std::memory_order_relaxed);
   const uint32_t epoch = EpochOf(state_.load(std::memory_order_relaxed)) + 1;
-  state_.store((static_cast<uint64_t>(epoch) << 32) | n);  // seq_cst release.
-  const int sleeping = sleeping_workers_.load();
-  if (sleeping > 0) {
-    // Taking the mutex orders this wake-up after a worker's check-then-wait.
-    { std::lock_guard<std::mutex> lock(mu_); }
-    const size_t wake = std::min(n - 1, max_wake_);
+  state_.store((static_cast<uint64_t>(epoch) << 32) | n,
+               std::memory_order_release);
+  // Workers count themselves and re-check the epoch under mu_: after this
+  // lock each one either saw the new epoch or is waiting on work_cv_.
+  int sleeping;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    sleeping = sleeping_workers_;
+  }
+  const size_t wake = std::min(n - 1, max_wake_);
+  if (sleeping > 0 && wake > 0) {
     if (wake >= static_cast<size_t>(sleeping)) {
       work_cv_.notify_all();
     } else {
       for (size_t i = 0; i < wake; ++i) work_cv_.notify_one();
     }
   }
-  RunItems(epoch);
+  RunItems(epoch, /*caller=*/true);
   WaitForPending();
 }
 

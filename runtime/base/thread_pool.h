@@ -18,7 +18,11 @@
 //  - calls from several threads are serialized (one loop at a time); a task
 //    must not call Parallelize on the same pool (it would deadlock).
 // Built from std::thread, std::mutex, std::condition_variable and
-// std::atomic only, so ThreadSanitizer sees every synchronization.
+// std::atomic only, so ThreadSanitizer sees every synchronization. Every
+// decision to sleep or to wake a sleeper is taken under mu_: no wake-up
+// depends on a store being ordered before a later load of another atomic
+// (qemu-user on x86 hosts does not keep AArch64's stlr -> ldar order, which
+// lost the caller's wake-up; tests/thread_pool_stress_test.cc).
 #ifndef EDGEBERT_RUNTIME_BASE_THREAD_POOL_H_
 #define EDGEBERT_RUNTIME_BASE_THREAD_POOL_H_
 
@@ -64,8 +68,9 @@ class ThreadPool {
   void WorkerLoop();
   // Claims one unstarted item of loop `epoch`; false when none is left.
   bool Claim(uint32_t epoch, size_t* item);
-  // Runs claimed items of loop `epoch` until none is left.
-  void RunItems(uint32_t epoch);
+  // Runs claimed items of loop `epoch` until none is left; a worker that
+  // finishes the loop's last item wakes the caller.
+  void RunItems(uint32_t epoch, bool caller);
   // Blocks until the epoch differs from `seen` or the pool stops.
   uint32_t WaitForLoop(uint32_t seen);
   void WaitForPending();
@@ -85,8 +90,7 @@ class ThreadPool {
   std::mutex run_mu_;  // one Parallelize at a time.
   std::mutex mu_;      // guards sleeping on the two condition variables.
   std::condition_variable work_cv_, done_cv_;
-  std::atomic<int> sleeping_workers_{0};
-  std::atomic<bool> caller_sleeping_{false};
+  int sleeping_workers_ = 0;  // guarded by mu_.
   std::atomic<bool> stop_{false};
   int64_t spin_micros_ = kSpinMicros;
   size_t max_wake_ = 0;  // workers woken per loop at most.

@@ -403,8 +403,17 @@ Status ModelFile::ValidateTensor(const fb::Tensor& tensor,
   const std::string tw = where + "tensor '" + name + "': ";
   TensorView v;
   v.meta = &tensor;
+  // flatbuffers::Verifier aligns a vector's length field (4 bytes), not its
+  // elements: a crafted file can place the int64 dimensions off 8 bytes.
+  const flatbuffers::Vector<int64_t>& shape = *tensor.shape();
+  const auto* dims = reinterpret_cast<const uint8_t*>(shape.data());
+  if (static_cast<size_t>(dims - base_) % alignof(int64_t) != 0) {
+    return DataLoss(tw + "shape vector at offset " +
+                    std::to_string(dims - base_) + " is not " +
+                    std::to_string(alignof(int64_t)) + "-byte aligned");
+  }
   uint64_t elements = 1;
-  for (int64_t d : *tensor.shape()) {
+  for (int64_t d : shape) {
     if (d <= 0 || d > (int64_t{1} << 32)) {
       return DataLoss(tw + "dimension " + std::to_string(d) +
                       " is outside [1, 2^32]");

@@ -104,8 +104,11 @@ inline size_t PackedI8Offset(size_t n, size_t k, size_t k_padded) {
          (n % kI8PanelWidth) * kI8KGroup + (k % kI8KGroup);
 }
 
-// round half to even, clamp to [-127, 127].
+// round half to even, clamp to [-127, 127]; NaN gives 0 (converting NaN to
+// an integer is undefined behaviour; a crafted model or an overflowing
+// activation can produce it).
 inline int8_t QuantizeValue(float v_times_multiplier) {
+  if (std::isnan(v_times_multiplier)) return 0;
   float r = std::nearbyint(v_times_multiplier);
   r = std::min(std::max(r, -127.0f), 127.0f);
   return static_cast<int8_t>(r);

@@ -8,19 +8,32 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <system_error>
 #include <vector>
 
 namespace edgebert::fuzz {
 
 // A per-process scratch path in RAM when /dev/shm exists (the loaders take
-// file names, so every input is written to a file first).
+// file names, so every input is written to a file first). What a harness
+// leaves there (file or folder) is removed when the process exits normally;
+// after a crash it stays (libFuzzer saves the input as an artifact anyway).
 inline std::string ScratchPath(const std::string& name) {
+  struct RemovedAtExit {
+    std::vector<std::string> paths;
+    ~RemovedAtExit() {
+      std::error_code ec;
+      for (const std::string& p : paths) std::filesystem::remove_all(p, ec);
+    }
+  };
+  static RemovedAtExit scratch;
   const char* base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-  return std::string(base) + "/edgebert_fuzz_" + std::to_string(getpid()) +
-         "_" + name;
+  scratch.paths.push_back(std::string(base) + "/edgebert_fuzz_" +
+                          std::to_string(getpid()) + "_" + name);
+  return scratch.paths.back();
 }
 
 inline void WriteFile(const std::string& path, const uint8_t* data,

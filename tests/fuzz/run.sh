@@ -2,8 +2,9 @@
 # Builds every libFuzzer harness (tests/fuzz/fuzz_*.cc) with clang 14, ASan and
 # UBSan into build-fuzz/ and runs each for SECONDS (default 60), starting from
 # its committed seed corpus tests/fuzz/corpus/<name>/ (fuzz_model also gets
-# the tiny_random fixture freshly converted, f32 and int8). New inputs go to a
-# scratch corpus; a crash, leak, timeout or sanitizer report stops that
+# those seeds freshly converted by the converter being tested, when
+# tests/tools/make_fuzz_model_seeds.py can run). New inputs go to a scratch
+# corpus; a crash, leak, timeout or sanitizer report stops that
 # harness, is saved as build-fuzz/artifacts/<name>-*, and fails the script.
 #   tests/fuzz/run.sh [SECONDS] [NAME...]   e.g. run.sh 30 fuzz_tokenizer
 # EDGEBERT_FUZZ_RUNS=N runs N inputs per harness instead of a time limit;
@@ -40,11 +41,9 @@ for name in "${names[@]}"; do
   corpus="$work/$name"
   mkdir -p "$corpus"
   if [[ "$name" == fuzz_model ]]; then
-    for p in f32 int8; do
-      "$build/bin/edgebert-convert" --input tests/fixtures/tiny_random \
-        --output "$corpus/tiny_$p.ebm" --precision "$p" --quiet >/dev/null ||
-        status=1
-    done
+    /usr/bin/python3 tests/tools/make_fuzz_model_seeds.py \
+      --convert "$build/bin/edgebert-convert" --out "$corpus" >/dev/null ||
+      echo "(fresh fuzz_model seeds not made; using the committed ones)"
   fi
   seeds=()
   [[ -d "tests/fuzz/corpus/$name" ]] && seeds=("tests/fuzz/corpus/$name")

@@ -269,6 +269,19 @@ TEST_CASE("--threads: 0 = the CPUs, more than them capped with a warning") {
                       " online CPUs") != std::string::npos);
 }
 
+TEST_CASE("bench --threads: 0 = the CPUs, as in tag; negative is refused") {
+  const std::string common = Bin(kEdgebert) + " bench --iters 1 --warmup 0 " +
+                             "--seq 8 --model " + TinyModel() + " --threads ";
+  Run zero = Sh(common + "0");
+  REQUIRE_MESSAGE(zero.code == 0, zero.err);
+  CHECK(json::parse(Lines(zero.out).at(0))["threads"].get<size_t>() ==
+        edgebert::ThreadPool::OnlineCpus());
+  Run neg = Sh(common + "-1");
+  CHECK(neg.code == 2);
+  CHECK(neg.err.find("--threads '-1' is not an integer >= 0") !=
+        std::string::npos);
+}
+
 TEST_CASE("pd-tiny end to end: entity F1 matches the PyTorch reference" *
           doctest::test_suite("shared")) {
   const std::string model_dir = kShared + "/models/pd-tiny";

@@ -309,8 +309,10 @@ int RunEval(const Common& c, const std::string& data) {
   return 0;
 }
 
+// Comma-separated integers >= min_value (1, or 0 for --threads: 0 = the
+// CPUs, as in `tag`); each bad item is reported on stderr.
 std::vector<size_t> ParseList(const std::string& s, const char* what,
-                              bool* ok) {
+                              long min_value, bool* ok) {
   std::vector<size_t> v;
   std::stringstream ss(s);
   std::string item;
@@ -319,11 +321,13 @@ std::vector<size_t> ParseList(const std::string& s, const char* what,
     try {
       size_t pos = 0;
       long x = std::stol(item, &pos);
-      if (pos != item.size() || x <= 0) throw std::invalid_argument(item);
+      if (pos != item.size() || x < min_value) {
+        throw std::invalid_argument(item);
+      }
       v.push_back(static_cast<size_t>(x));
     } catch (...) {
-      std::fprintf(stderr, "edgebert: %s '%s' is not a positive integer\n",
-                   what, item.c_str());
+      std::fprintf(stderr, "edgebert: %s '%s' is not an integer >= %ld\n", what,
+                   item.c_str(), min_value);
       *ok = false;
     }
   }
@@ -335,8 +339,9 @@ int RunBench(const Common& c, const std::string& seqs_s,
              const std::string& threads_s, int iters, int warmup,
              bool profile) {
   bool ok1, ok2;
-  const std::vector<size_t> seqs = ParseList(seqs_s, "--seq", &ok1);
-  const std::vector<size_t> threads = ParseList(threads_s, "--threads", &ok2);
+  const std::vector<size_t> seqs = ParseList(seqs_s, "--seq", 1, &ok1);
+  const std::vector<size_t> threads =
+      ParseList(threads_s, "--threads", 0, &ok2);
   if (!ok1 || !ok2) return 2;
   eb::kernels::PeakRates peak;
   if (profile) peak = eb::kernels::MeasurePeakRates();
@@ -469,7 +474,8 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
   bench->add_option("--seq", seqs, "Comma-separated sequence lengths");
-  bench->add_option("--threads,-t", threads, "Comma-separated thread counts");
+  bench->add_option("--threads,-t", threads,
+                    "Comma-separated thread counts (0 = the CPUs, as in tag)");
   bench->add_option("--iters", iters, "Timed iterations")
       ->check(CLI::Range(1, 100000));
   bench->add_option("--warmup", warmup, "Untimed iterations")

@@ -271,6 +271,17 @@ TEST_CASE("corrupt layer mappings are refused with the rule they break") {
     CHECK(e.find("layer_weights has 2 entries but num_layers is 4") !=
           std::string::npos);
   }
+  SUBCASE("num_layers beyond the stored tensors (fuzz_model finding)") {
+    // Without layer_weights every layer has its own tensors; 1.6e9 layers
+    // made Model::Load allocate a 6 GB layer table before any check.
+    const std::string e =
+        OpenError(EditedImage("one_group", [](eb::Checkpoint* c) {
+          c->num_layers = 1600000000;
+          c->layer_weights.clear();
+        }));
+    CHECK(e.find("encoder.num_layers = 1600000000 exceeds the file's") !=
+          std::string::npos);
+  }
   SUBCASE("negative embedding size") {
     const std::string e = OpenError(EditedImage(
         "one_group", [](eb::Checkpoint* c) { c->embedding_size = -3; }));

@@ -1,10 +1,11 @@
 #include "runtime/model/layer_sharing.h"
 
 #include <algorithm>
+#include <cstdint>
 
 namespace edgebert {
 
-Status ValidateLayerSharing(const fb::EncoderConfig& e,
+Status ValidateLayerSharing(const fb::EncoderConfig& e, size_t num_tensors,
                             const std::string& where) {
   if (e.embedding_size() < 0) {
     return FailedPrecondition(where + "encoder.embedding_size = " +
@@ -19,8 +20,16 @@ Status ValidateLayerSharing(const fb::EncoderConfig& e,
         " is not AfterLayerNorm (0) or WordOnly (1)");
   }
   const auto* lw = e.layer_weights();
-  if (lw == nullptr || lw->size() == 0) return Status::Ok();
   const int layers = e.num_layers();
+  if (lw == nullptr || lw->size() == 0) {
+    if (static_cast<uint64_t>(layers) > num_tensors) {
+      return FailedPrecondition(
+          where + "encoder.num_layers = " + std::to_string(layers) +
+          " exceeds the file's " + std::to_string(num_tensors) +
+          " tensors (without layer_weights every layer has its own)");
+    }
+    return Status::Ok();
+  }
   if (static_cast<int64_t>(lw->size()) != layers) {
     return FailedPrecondition(where + "encoder.layer_weights has " +
                               std::to_string(lw->size()) +

@@ -5,6 +5,7 @@
 #ifndef EDGEBERT_RUNTIME_MODEL_LAYER_SHARING_H_
 #define EDGEBERT_RUNTIME_MODEL_LAYER_SHARING_H_
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -15,9 +16,11 @@ namespace edgebert {
 
 // FailedPrecondition naming the field, the value and the rule:
 // embedding_size >= 0; layer_weights empty or num_layers entries, each in
-// [0, num_layers), every set 0..max used by some layer. `where` prefixes
-// every message.
-Status ValidateLayerSharing(const fb::EncoderConfig& e,
+// [0, num_layers), every set 0..max used by some layer; with layer_weights
+// empty (one set per layer, each with its own tensors) num_layers <=
+// num_tensors, so nothing sized by num_layers outgrows the file. `where`
+// prefixes every message.
+Status ValidateLayerSharing(const fb::EncoderConfig& e, size_t num_tensors,
                             const std::string& where);
 
 // Layer i -> weight set index (identity when layer_weights is empty).

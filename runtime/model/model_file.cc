@@ -357,7 +357,7 @@ Status ModelFile::ValidateConfig(const std::string& where) const {
   if (!(e.layer_norm_eps() > 0.f) || !std::isfinite(e.layer_norm_eps())) {
     return FailedPrecondition(where + "layer_norm_eps must be finite and > 0");
   }
-  EB_RETURN_IF_ERROR(ValidateLayerSharing(e, where));
+  EB_RETURN_IF_ERROR(ValidateLayerSharing(e, m.tensors()->size(), where));
   const fb::TokenizerConfig& t = *m.tokenizer();
   const int vocab_n = t.vocab() ? static_cast<int>(t.vocab()->size()) : 0;
   if (vocab_n != e.vocab_size()) {

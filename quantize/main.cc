@@ -104,6 +104,12 @@ int main(int argc, char** argv) {
                  "layer.0.ffn.out.weight, or embeddings.word); the guard "
                  "starts from them")
       ->delimiter(',');
+  app.add_option("--two-pass", q.two_pass,
+                 "int8: these GEMMs quantize their activations in two int8 "
+                 "passes, the row then its residual (comma-separated weight "
+                 "names as for --keep-f32; 'auto' (default) = the E -> H "
+                 "embedding mapping of ALBERT models; 'none')")
+      ->delimiter(',');
   app.add_option("--weight-rounding", enums.weight_rounding,
                  "int8: 'gptq' (default) rounds each GEMM weight with GPTQ "
                  "error feedback through the calibration Hessian (needs "

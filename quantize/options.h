@@ -62,6 +62,9 @@ struct Int8Options {
   // Tensors stored f32 whatever the guard measures: GEMM weight names as
   // the int8 report prints them, or embedding table names.
   std::vector<std::string> keep_f32;
+  // int8 GEMMs whose activations are quantized in two passes (row, then
+  // residual): weight names, "auto" or "none" (quantize/int8/two_pass.h).
+  std::vector<std::string> two_pass = {"auto"};
   int calibration_limit = kDefaultCalibrationLimit;  // sentences, >= 1
   // Progress and the int8 summary table on stderr.
   bool progress = false;

@@ -18,6 +18,7 @@
 #include "runtime/api/edgebert.h"
 #include "runtime/api/internal.h"
 #include "runtime/model/model_file.h"
+#include "runtime/quant/codec.h"
 #include "tests/hwy_targets.h"
 #include "tests/test_env.h"
 
@@ -46,15 +47,21 @@ std::string TempPath(const std::string& name) {
 }
 
 std::string Convert(const std::string& folder, eb::Precision precision,
-                    const std::string& calibration = "") {
+                    const std::string& calibration = "",
+                    const std::vector<std::string>& two_pass = {"auto"}) {
+  std::string tag;
+  if (two_pass != std::vector<std::string>{"auto"}) {
+    for (const std::string& t : two_pass) tag += "." + t;
+  }
   const std::string out =
       TempPath(folder + (precision == eb::Precision::kF32 ? ".f32" : ".i8") +
-               (calibration.empty() ? "" : ".cal") + ".ebm");
+               (calibration.empty() ? "" : ".cal") + tag + ".ebm");
   eb::ConvertOptions o;
   o.input_dir = kFixtures + "/" + folder;
   o.output_path = out;
   o.precision = precision;
   o.int8.calibration_path = calibration;
+  o.int8.two_pass = two_pass;
   o.int8.progress = false;
   const eb::Status s = eb::Convert(o);
   REQUIRE_MESSAGE(s.ok(), s.ToString());
@@ -413,6 +420,13 @@ TEST_CASE(
       REQUIRE(map != nullptr);
       CHECK(map->meta->dtype() == eb::fb::DType::I8);
       CHECK(map->shape == std::vector<int64_t>{32, 16});
+      // --two-pass auto (the default): the mapping quantizes its
+      // activations in two passes, the shared GEMMs in one.
+      CHECK(map->meta->quant()->activation_passes() == 2);
+      CHECK(file.value()
+                ->Find("layer.0.attention.qkv.weight")
+                ->meta->quant()
+                ->activation_passes() == 1);
       eb::testing::FmaTargetsAgree agree;
       const std::vector<std::string> targets = eb::testing::ForEachTarget([&] {
         // A model per target: its f32 classifier is packed for the target
@@ -547,4 +561,105 @@ TEST_CASE("brightmart/albert_zh TF1 checkpoints match their reference") {
   REQUIRE(i8.ok());
   CHECK(i8.value()->Find("embeddings.mapping.weight")->meta->dtype() ==
         eb::fb::DType::I8);
+}
+
+namespace {
+
+// Sum of squared |logit - reference| of the int8 conversion of one_group
+// with `two_pass`, and that its GEMMs have the expected activation_passes.
+double TwoPassSquaredError(const std::vector<std::string>& two_pass,
+                           int want_passes) {
+  const std::string path =
+      Convert("one_group", eb::Precision::kInt8, kCalibration, two_pass);
+  auto file = eb::ModelFile::Open(path);
+  REQUIRE(file.ok());
+  for (const char* w :
+       {"embeddings.mapping.weight", "layer.0.attention.qkv.weight",
+        "layer.0.attention.output.weight", "layer.0.ffn.in.weight",
+        "layer.0.ffn.out.weight"}) {
+    CAPTURE(w);
+    CHECK(file.value()->Find(w)->meta->quant()->activation_passes() ==
+          want_passes);
+  }
+  const json ref = Reference("one_group");
+  std::unique_ptr<eb::Model> model = Load(path);
+  auto tagger = eb::Tagger::Create(*model, {}, nullptr);
+  REQUIRE_MESSAGE(tagger.ok(), tagger.status().ToString());
+  const std::vector<float> got = AllLogits(*tagger.value(), ref);
+  double sq = 0;
+  size_t i = 0;
+  for (const json* seq : SingleSegment(ref)) {
+    for (const json& row : (*seq)["logits"]) {
+      for (const json& v : row) {
+        const double d = v.get<double>() - got[i++];
+        sq += d * d;
+      }
+    }
+  }
+  REQUIRE(i == got.size());
+  return sq;
+}
+
+}  // namespace
+
+TEST_CASE("--two-pass: ~15-bit activations on the same int8 weights") {
+  const double one = TwoPassSquaredError({"none"}, 1);
+  const double two =
+      TwoPassSquaredError({"auto", "layer.0.attention.qkv.weight",
+                           "layer.0.attention.output.weight",
+                           "layer.0.ffn.in.weight", "layer.0.ffn.out.weight"},
+                          2);
+  MESSAGE("sum of squared logit errors: one pass " << one << ", two passes "
+                                                   << two);
+  // Only the activation rounding changes; the weights' remains.
+  CHECK(two < 0.8 * one);
+
+  eb::ConvertOptions o;
+  o.input_dir = kFixtures + "/one_group";
+  o.output_path = TempPath("bad_two_pass.ebm");
+  o.precision = eb::Precision::kInt8;
+  o.int8.two_pass = {"layer.0.attention.qkvv.weight"};
+  o.int8.progress = false;
+  const eb::Status s = eb::Convert(o);
+  CHECK(s.code() == eb::StatusCode::kInvalidArgument);
+  CHECK(s.message().find("--two-pass 'layer.0.attention.qkvv.weight'") !=
+        std::string::npos);
+  CHECK(s.message().find("layer.0.attention.qkv.weight") != std::string::npos);
+  CHECK_FALSE(fs::exists(o.output_path));
+}
+
+TEST_CASE("quant.activation_passes: 1 or 2, on int8 GEMM weights only") {
+  const std::string w = "embeddings.mapping.weight";
+  auto image = [&](bool int8, uint8_t passes) {
+    auto ckpt = eb::LoadHfCheckpoint(kFixtures + "/one_group");
+    REQUIRE_MESSAGE(ckpt.ok(), ckpt.status().ToString());
+    std::vector<eb::OutputTensor> tensors = eb::F32Tensors(ckpt.value());
+    for (eb::OutputTensor& t : tensors) {
+      if (t.name != w) continue;
+      const eb::F32Tensor& f = ckpt.value().weights.at(w);
+      const size_t n = f.shape[0], k = f.shape[1];
+      t.scales.assign(n, 1.0f);
+      t.activation_passes = passes;
+      if (!int8) continue;
+      t.dtype = eb::fb::DType::I8;
+      t.layout = eb::fb::Layout::I8PackedK4;
+      t.bytes.assign(eb::quant::PackedI8Size(n, k), 0);
+      t.weight_sums.resize(n);
+      eb::quant::PackWeightsI8(f.data.data(), nullptr, n, k,
+                               reinterpret_cast<int8_t*>(t.bytes.data()),
+                               t.scales.data(), t.weight_sums.data());
+    }
+    eb::WriteOptions wo;
+    wo.max_seq_len = 64;
+    return eb::SerializeEbm(ckpt.value(), tensors, wo);
+  };
+  CHECK(OpenError(image(true, 1)).empty());
+  CHECK(OpenError(image(true, 2)).empty());
+  const std::string three = OpenError(image(true, 3));
+  CHECK(three.find(w) != std::string::npos);
+  CHECK(three.find("quant.activation_passes is 3, must be 1 or 2") !=
+        std::string::npos);
+  const std::string f32 = OpenError(image(false, 2));
+  CHECK(f32.find("quant.activation_passes is 2; only an I8PackedK4 GEMM "
+                 "weight may have other than 1") != std::string::npos);
 }

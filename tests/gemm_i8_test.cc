@@ -560,5 +560,55 @@ TEST_CASE("gemm_i8: tanh-GELU / ReLU epilogues = kNone + BiasActivation") {
   }
 }
 
+// Two-pass activations: rows [0, m) are QuantizeActivations', rows [m, 2m)
+// the codec's residual quantized again, bit for bit on every target; the
+// residual is at most half a first-pass step, so the second scale is at most
+// 1/254 of the first and the two-pass reconstruction error at most half a
+// second-pass step.
+TEST_CASE("quantize_i8: two-pass activations match the codec on every target") {
+  struct Shape {
+    size_t m, k;
+  };
+  const Shape shapes[] = {{1, 1}, {3, 5}, {9, 37}, {17, 128}, {33, 312}};
+  uint32_t seed = 40;
+  for (const Shape& s : shapes) {
+    const Problem p = MakeProblem(s.m, s.k, 1, seed, (seed % 2) == 0);
+    ++seed;
+    const float* inv = p.inv_smooth.empty() ? nullptr : p.inv_smooth.data();
+    const size_t kp = kernels::QuantizedActivationStride(p.k);
+    std::vector<int8_t> want(2 * p.m * kp, 0);
+    std::vector<float> want_rs(2 * p.m), r(p.k);
+    for (size_t row = 0; row < p.m; ++row) {
+      const float* x = p.x.data() + row * p.x_stride;
+      want_rs[row] = quant::QuantizeRow(x, p.k, inv, &want[row * kp]);
+      quant::ActivationResidual(x, p.k, inv, &want[row * kp], want_rs[row],
+                                r.data());
+      want_rs[p.m + row] =
+          quant::QuantizeRow(r.data(), p.k, nullptr, &want[(p.m + row) * kp]);
+      CHECK(want_rs[p.m + row] <= want_rs[row] / 254.0f * (1.0f + 1e-6f));
+      for (size_t i = 0; i < p.k; ++i) {
+        const float v = inv ? x[i] * inv[i] : x[i];
+        const float got = want_rs[row] * want[row * kp + i] +
+                          want_rs[p.m + row] * want[(p.m + row) * kp + i];
+        CHECK(std::fabs(v - got) <= 0.5f * want_rs[p.m + row] * (1.0f + 1e-5f) +
+                                        1e-6f * std::fabs(v));
+      }
+    }
+    for (int64_t target : TargetsToTest()) {
+      hwy::SetSupportedTargetsForTest(target);
+      CAPTURE(kernels::GemmI8KernelName());
+      CAPTURE(p.m);
+      CAPTURE(p.k);
+      std::vector<int8_t> xq(2 * p.m * kp, 99);
+      std::vector<float> rs(2 * p.m, -1.0f), scratch(p.k);
+      kernels::QuantizeActivationsTwoPass(p.x.data(), p.m, p.k, p.x_stride, inv,
+                                          xq.data(), rs.data(), scratch.data());
+      CHECK(std::memcmp(xq.data(), want.data(), xq.size()) == 0);
+      CHECK(std::memcmp(rs.data(), want_rs.data(), rs.size() * 4) == 0);
+    }
+    hwy::SetSupportedTargetsForTest(0);
+  }
+}
+
 }  // namespace
 }  // namespace edgebert

@@ -8,6 +8,7 @@
 #include "quantize/int8/guard.h"
 #include "quantize/int8/head_gemms.h"
 #include "quantize/int8/report.h"
+#include "quantize/int8/two_pass.h"
 
 namespace edgebert {
 namespace {
@@ -53,6 +54,7 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const Checkpoint& ckpt,
       QuantizeEmbeddings(ckpt, opt.int8_embeddings);
 
   EB_RETURN_IF_ERROR(MarkKeptF32(opt.keep_f32, specs, &gemms, &embeddings));
+  EB_RETURN_IF_ERROR(MarkTwoPass(opt.two_pass, specs, &gemms));
   const std::vector<OutputTensor> f32_tensors = F32Tensors(ckpt);
   // The encoder GEMMs are replaced on top of this (the guard keeps some f32).
   std::vector<OutputTensor> base = f32_tensors;

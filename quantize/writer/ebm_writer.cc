@@ -68,9 +68,9 @@ void BuildFlatBuffer(const Checkpoint& c,
     const OutputTensor& t = tensors[i];
     flatbuffers::Offset<fb::QuantParams> quant = 0;
     if (!t.scales.empty() || !t.smooth.empty() || !t.weight_sums.empty()) {
-      quant = fb::CreateQuantParams(*fbb, fbb->CreateVector(t.scales),
-                                    fbb->CreateVector(t.smooth),
-                                    fbb->CreateVector(t.weight_sums));
+      quant = fb::CreateQuantParams(
+          *fbb, fbb->CreateVector(t.scales), fbb->CreateVector(t.smooth),
+          fbb->CreateVector(t.weight_sums), t.activation_passes);
     }
     auto name = fbb->CreateString(t.name);
     auto shape = fbb->CreateVector(t.shape);

@@ -29,6 +29,7 @@ struct OutputTensor {
   std::vector<float> scales;
   std::vector<float> smooth;
   std::vector<int32_t> weight_sums;
+  uint8_t activation_passes = 1;  // int8 GEMM weights: 1 or 2
 };
 
 // The f32 model's tensors: every canonical weight verbatim, F32 RowMajor,

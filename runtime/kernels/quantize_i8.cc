@@ -92,6 +92,21 @@ void QuantizeActivationsImpl(const float* x, size_t m, size_t k,
   }
 }
 
+void QuantizeActivationsTwoPassImpl(const float* x, size_t m, size_t k,
+                                    size_t x_stride, const float* inv_smooth,
+                                    int8_t* xq, float* row_scales,
+                                    float* residual) {
+  QuantizeActivationsImpl(x, m, k, x_stride, inv_smooth, xq, row_scales);
+  const size_t kp = quant::RoundUpTo(k, quant::kI8KGroup);
+  for (size_t r = 0; r < m; ++r) {
+    quant::ActivationResidual(x + r * x_stride, k, inv_smooth, xq + r * kp,
+                              row_scales[r], residual);
+    int8_t* q = xq + (m + r) * kp;
+    row_scales[m + r] = QuantizeRowVec(residual, k, nullptr, q);
+    for (size_t i = k; i < kp; ++i) q[i] = 0;
+  }
+}
+
 // NOLINTNEXTLINE(google-readability-namespace-comments)
 }  // namespace HWY_NAMESPACE
 }  // namespace edgebert::kernels
@@ -101,6 +116,7 @@ HWY_AFTER_NAMESPACE();
 namespace edgebert::kernels {
 
 HWY_EXPORT(QuantizeActivationsImpl);
+HWY_EXPORT(QuantizeActivationsTwoPassImpl);
 
 size_t QuantizedActivationStride(size_t k) {
   return quant::RoundUpTo(k, quant::kI8KGroup);
@@ -114,6 +130,14 @@ void QuantizeActivations(const float* x, size_t m, size_t k, size_t x_stride,
                          float* row_scales) {
   HWY_DYNAMIC_DISPATCH(QuantizeActivationsImpl)
   (x, m, k, x_stride, inv_smooth, xq, row_scales);
+}
+
+void QuantizeActivationsTwoPass(const float* x, size_t m, size_t k,
+                                size_t x_stride, const float* inv_smooth,
+                                int8_t* xq, float* row_scales,
+                                float* residual) {
+  HWY_DYNAMIC_DISPATCH(QuantizeActivationsTwoPassImpl)
+  (x, m, k, x_stride, inv_smooth, xq, row_scales, residual);
 }
 
 }  // namespace edgebert::kernels

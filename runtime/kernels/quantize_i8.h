@@ -23,6 +23,15 @@ void QuantizeActivations(const float* x, size_t m, size_t k, size_t x_stride,
                          const float* inv_smooth, int8_t* xq,
                          float* row_scales);
 
+// Two-pass activations (quant::ActivationResidual, runtime/quant/codec.h):
+// rows [0, m) of xq / row_scales are QuantizeActivations' output, rows
+// [m, 2m) the residual x' - row_scale * q of each row quantized the same way
+// (no smoothing). residual: k floats of scratch. Bit-identical to
+// QuantizeRow / ActivationResidual per row.
+void QuantizeActivationsTwoPass(const float* x, size_t m, size_t k,
+                                size_t x_stride, const float* inv_smooth,
+                                int8_t* xq, float* row_scales, float* residual);
+
 }  // namespace edgebert::kernels
 
 #endif  // EDGEBERT_RUNTIME_KERNELS_QUANTIZE_I8_H_

@@ -36,36 +36,62 @@ class LinearF32 final : public Linear {
 };
 
 // int8 weights used in place from the mapping (I8PackedK4), activations
-// quantized per row into the caller's scratch: [xq: m x Kp int8][row scales].
+// quantized per row into the caller's scratch: [xq][row scales], and with
+// two passes (codec.h ActivationResidual) xq / row scales hold 2m rows, then
+// [residual: k floats][y of both passes: 2m x n floats].
 class LinearI8 final : public Linear {
  public:
   LinearI8(const kernels::PackedWeightsI8View& w, std::vector<float> inv_smooth,
-           Activation act)
-      : Linear(w.k, w.n, act), w_(w), inv_smooth_(std::move(inv_smooth)) {}
+           int passes, Activation act)
+      : Linear(w.k, w.n, act),
+        w_(w),
+        inv_smooth_(std::move(inv_smooth)),
+        passes_(passes) {
+    w_unbiased_ = w_;
+    w_unbiased_.bias = nullptr;
+  }
   void Run(const float* x, size_t m, float* y, void* scratch,
            ThreadPool* pool) const override {
+    const size_t rows = m * passes_;
     int8_t* xq = static_cast<int8_t*>(scratch);
-    float* row_scales = reinterpret_cast<float*>(xq + RowScalesOffset(m));
-    kernels::QuantizeActivations(
-        x, m, k_, k_, inv_smooth_.empty() ? nullptr : inv_smooth_.data(), xq,
-        row_scales);
-    kernels::GemmI8(w_, xq, row_scales, m, y, n_,
-                    static_cast<kernels::GemmI8Epilogue>(act_), pool);
+    float* row_scales = reinterpret_cast<float*>(xq + RowScalesOffset(rows));
+    const float* inv_smooth =
+        inv_smooth_.empty() ? nullptr : inv_smooth_.data();
+    if (passes_ == 1) {
+      kernels::QuantizeActivations(x, m, k_, k_, inv_smooth, xq, row_scales);
+      kernels::GemmI8(w_, xq, row_scales, m, y, n_,
+                      static_cast<kernels::GemmI8Epilogue>(act_), pool);
+      return;
+    }
+    float* residual = row_scales + Align16(rows);
+    float* y2 = residual + Align16(k_);
+    kernels::QuantizeActivationsTwoPass(x, m, k_, k_, inv_smooth, xq,
+                                        row_scales, residual);
+    kernels::GemmI8(w_unbiased_, xq, row_scales, rows, y2, n_,
+                    kernels::GemmI8Epilogue::kNone, pool);
+    const float* y2b = y2 + m * n_;
+    for (size_t i = 0; i < m * n_; ++i) y[i] = y2[i] + y2b[i];
+    kernels::BiasActivation(y, w_.bias, m, n_, static_cast<kernels::Act>(act_));
   }
   size_t ScratchBytes(size_t max_m) const override {
-    return RowScalesOffset(max_m) + max_m * sizeof(float);
+    const size_t rows = max_m * passes_;
+    size_t bytes = RowScalesOffset(rows) + Align16(rows) * sizeof(float);
+    if (passes_ == 2) bytes += (Align16(k_) + rows * n_) * sizeof(float);
+    return bytes;
   }
   size_t owned_bytes() const override {
     return inv_smooth_.size() * sizeof(float);
   }
-  const char* kind() const override { return "int8"; }
+  const char* kind() const override { return passes_ == 1 ? "int8" : "int8x2"; }
 
  private:
-  size_t RowScalesOffset(size_t m) const {
-    return (kernels::QuantizedActivationBytes(m, k_) + 63) / 64 * 64;
+  static size_t Align16(size_t floats) { return (floats + 15) / 16 * 16; }
+  size_t RowScalesOffset(size_t rows) const {
+    return (kernels::QuantizedActivationBytes(rows, k_) + 63) / 64 * 64;
   }
-  kernels::PackedWeightsI8View w_;
+  kernels::PackedWeightsI8View w_, w_unbiased_;
   std::vector<float> inv_smooth_;  // 1 / s[k], empty = no smoothing.
+  int passes_;                     // 1, or 2 (codec.h ActivationResidual).
 };
 
 }  // namespace
@@ -170,8 +196,9 @@ StatusOr<std::unique_ptr<Linear>> CreateLinear(const ModelFile& file,
     view.bias = bias.value()->as<float>();
     view.n = n;
     view.k = k;
+    // activation_passes is 1 or 2 (checked by the validator).
     return std::unique_ptr<Linear>(
-        new LinearI8(view, std::move(inv_smooth), act));
+        new LinearI8(view, std::move(inv_smooth), q->activation_passes(), act));
   }
   if (w->meta->dtype() == fb::DType::I8) {
     return FailedPrecondition("model file '" + file.path() + "': tensor '" +

@@ -82,7 +82,7 @@ StatusOr<uint64_t> LayoutBytes(const fb::Tensor& t,
 
 // quant of an I8PackedK4 weight [N, K]: N finite scales >= 0, N weight sums
 // with |sum| <= 127 K (what N x K values in [-127, 127] can give), and no or
-// K finite smoothing factors > 0.
+// K finite smoothing factors > 0; activation_passes 1 or 2.
 Status ValidateI8GemmQuant(const fb::Tensor& t,
                            const std::vector<int64_t>& shape,
                            const std::string& tw) {
@@ -101,6 +101,11 @@ Status ValidateI8GemmQuant(const fb::Tensor& t,
       return DataLoss(tw + "quant.scales entry " + std::to_string(s) +
                       " must be finite and >= 0");
     }
+  }
+  if (q->activation_passes() != 1 && q->activation_passes() != 2) {
+    return DataLoss(tw + "quant.activation_passes is " +
+                    std::to_string(q->activation_passes()) +
+                    ", must be 1 or 2");
   }
   const int64_t max_sum = 127 * k;
   for (size_t c = 0; c < n; ++c) {
@@ -452,6 +457,11 @@ Status ModelFile::ValidateTensor(const fb::Tensor& tensor,
   }
   if (tensor.layout() == fb::Layout::I8PackedK4) {
     EB_RETURN_IF_ERROR(ValidateI8GemmQuant(tensor, v.shape, tw));
+  } else if (tensor.quant() != nullptr &&
+             tensor.quant()->activation_passes() != 1) {
+    return DataLoss(tw + "quant.activation_passes is " +
+                    std::to_string(tensor.quant()->activation_passes()) +
+                    "; only an I8PackedK4 GEMM weight may have other than 1");
   }
   v.data = base_ + off;
   v.bytes = bytes;

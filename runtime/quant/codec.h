@@ -136,6 +136,22 @@ inline float QuantizeRow(const float* x, size_t k, const float* inv_smooth,
   return amax / 127.0f;
 }
 
+// Two-pass activations (a GEMM whose weight has quant.activation_passes 2):
+// the first pass is QuantizeRow; the residual
+//   r[i] = x'[i] - row_scale * q[i]   (f32 multiply, then f32 subtract)
+// is quantized by QuantizeRow again (no smoothing), so that
+// x' ~= row_scale * q + row_scale2 * q2, and the GEMM output is the sum of
+// both passes' dequantized accumulators, then + bias and the activation.
+// Writes r[0, k); r may not alias x.
+inline void ActivationResidual(const float* x, size_t k,
+                               const float* inv_smooth, const int8_t* q,
+                               float row_scale, float* r) {
+  for (size_t i = 0; i < k; ++i) {
+    const float v = inv_smooth ? x[i] * inv_smooth[i] : x[i];
+    r[i] = v - row_scale * static_cast<float>(q[i]);
+  }
+}
+
 // out[i] = scale * q[i].
 inline void DequantizeRow(const int8_t* q, size_t k, float scale, float* out) {
   for (size_t i = 0; i < k; ++i) out[i] = scale * static_cast<float>(q[i]);

@@ -581,6 +581,10 @@ double TwoPassSquaredError(const std::vector<std::string>& two_pass,
     CHECK(file.value()->Find(w)->meta->quant()->activation_passes() ==
           want_passes);
   }
+  const json rep = json::parse(file.value()->model().quant_report()->str());
+  REQUIRE(rep["gemms"].size() == 5);
+  for (const json& g : rep["gemms"])
+    CHECK(g["activation_passes"] == want_passes);
   const json ref = Reference("one_group");
   std::unique_ptr<eb::Model> model = Load(path);
   auto tagger = eb::Tagger::Create(*model, {}, nullptr);

@@ -32,6 +32,22 @@ add_test(NAME convert_cli_keep_f32_error
           --keep-f32 layer.0.ffn.out.weight,nonesuch --quiet)
 set_tests_properties(convert_cli_keep_f32_error PROPERTIES
   PASS_REGULAR_EXPRESSION "--keep-f32 'nonesuch' is not")
+# --two-pass takes a comma-separated list (or auto / none); an unknown name
+# is refused.
+add_test(NAME convert_cli_two_pass
+  COMMAND ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:edgebert-convert>
+          --input "${CMAKE_SOURCE_DIR}/tests/fixtures/tiny_random"
+          --output "${CMAKE_CURRENT_BINARY_DIR}/tiny_random_two_pass.ebm"
+          --calibration "${CMAKE_SOURCE_DIR}/tests/fixtures/tiny_random/calib.txt"
+          --two-pass layer.0.attention.qkv.weight,layer.1.ffn.out.weight
+          --quiet)
+add_test(NAME convert_cli_two_pass_error
+  COMMAND ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:edgebert-convert>
+          --input "${CMAKE_SOURCE_DIR}/tests/fixtures/tiny_random"
+          --output "${CMAKE_CURRENT_BINARY_DIR}/never_two_pass.ebm"
+          --two-pass auto,nonesuch --quiet)
+set_tests_properties(convert_cli_two_pass_error PROPERTIES
+  PASS_REGULAR_EXPRESSION "--two-pass 'nonesuch' is not")
 add_test(NAME convert_cli_error
   COMMAND ${CMAKE_CROSSCOMPILING_EMULATOR} $<TARGET_FILE:edgebert-convert>
           --input "${CMAKE_SOURCE_DIR}/tests/fixtures/tiny_random"

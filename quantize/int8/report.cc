@@ -39,6 +39,8 @@ json GemmsJson(const Int8Run& run) {
                      {"smoothed", r.smoothed},
                      {"alpha", NumOrNull(r.alpha)},
                      {"kept_f32", r.kept_f32},
+                     // rel_err above is of one pass (see two_pass.h).
+                     {"activation_passes", r.chosen.tensor.activation_passes},
                      {"max_abs_x", NumOrNull(r.max_abs_x)},
                      {"outlier_ratio", NumOrNull(r.outlier_ratio)},
                      {"sampled_rows", (*run.stats)[i].sampled}});
@@ -135,15 +137,17 @@ std::string Int8ReportJson(const Int8Run& run) {
 
 void PrintInt8Summary(const Int8Run& run) {
   const Int8Options& opt = *run.options;
-  std::fprintf(stderr, "%-32s %9s %9s %9s %6s %4s %9s %8s\n", "gemm", "rel_err",
-               "nearest", "no_smooth", "alpha", "f32", "max|x|", "outlier");
+  std::fprintf(stderr, "%-32s %9s %9s %9s %6s %4s %6s %9s %8s\n", "gemm",
+               "rel_err", "nearest", "no_smooth", "alpha", "f32", "passes",
+               "max|x|", "outlier");
   for (size_t i = 0; i < run.specs->size(); ++i) {
     const GemmResult& r = (*run.gemms)[i];
     char alpha[16] = "-";
     if (r.smoothed) std::snprintf(alpha, sizeof(alpha), "%.2f", r.alpha);
-    std::fprintf(stderr, "%-32s %9.5f %9.5f %9.5f %6s %4s %9.3f %8.1f\n",
+    std::fprintf(stderr, "%-32s %9.5f %9.5f %9.5f %6s %4s %6d %9.3f %8.1f\n",
                  (*run.specs)[i].weight.c_str(), r.rel_err, r.rel_err_nearest,
                  r.rel_err_unsmoothed, alpha, r.kept_f32 ? "yes" : "no",
+                 r.kept_f32 ? 0 : r.chosen.tensor.activation_passes,
                  r.max_abs_x, r.outlier_ratio);
   }
   for (const EmbeddingResult& er : *run.embeddings) {

@@ -119,6 +119,31 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(table_row(text, "bert-base-f32 profile")[1:],
                          ["95.0%", "met"])
 
+    def test_cpu_time_ratio_with_one_thread(self):
+        with tempfile.TemporaryDirectory() as d:
+            write_raw(d, with_ort=True)
+            for f, ms in (("edgebert.jsonl", 45.0), ("ort.jsonl", 60.0)):
+                path = os.path.join(d, f)
+                with open(path, encoding="utf-8") as fp:
+                    rows = [json.loads(l) for l in fp]
+                for r in rows:
+                    r["cpu_p50_ms"] = ms
+                write_jsonl(path, rows)
+            text = run_report(d)
+        peaks = section(text, "Fraction of the per-core peak")
+        row = [c.strip() for c in next(
+            l for l in peaks.splitlines()
+            if l.startswith("| ORT int8 | 1 |")).strip("|").split("|")]
+        self.assertEqual(row[6], "%.0f%%" % (100 * 11.174313984 / 0.06 / 200))
+        # The verdict stays on wall time; CPU time is shown for 1 thread.
+        self.assertEqual(
+            table_row(text, "f32 p50 <= 0.9x ORT f32, seq 128, 1 thread")[1:],
+            ["90.0 / 100.0 ms = 0.90x (CPU time 45.0 / 60.0 ms = 0.75x)",
+             "met"])
+        self.assertEqual(
+            table_row(text, "f32 p50 <= 0.9x ORT f32, seq 128, 2 threads")[1],
+            "90.0 / 100.0 ms = 0.90x")
+
     def test_peak_fractions(self):
         with tempfile.TemporaryDirectory() as d:
             write_raw(d, with_ort=True)
@@ -134,6 +159,7 @@ class ReportTest(unittest.TestCase):
                 self.assertEqual(cells[4], "%.1f" % (peak * th))
                 self.assertEqual(cells[5],
                                  "%.0f%%" % (100 * gmacs / (peak * th)))
+                self.assertEqual(cells[6], "-")  # no cpu_p50_ms here
 
     def test_without_ort(self):
         with tempfile.TemporaryDirectory() as d:

@@ -1,0 +1,207 @@
+// int8 attention (attention_i8.h): the driver packs K_h and V_h^T per head
+// into scratch and runs both products on kernels::GemmI8; the softmax
+// numerator (mask, row max, det::ExpNonPositive, det::FixedSum) is the only
+// per-target code here (Highway skeleton, this file re-included per target).
+#include "runtime/kernels/attention_i8.h"
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+
+#include "runtime/kernels/gemm_i8.h"
+#include "runtime/kernels/quantize_i8.h"
+#include "runtime/quant/codec.h"
+
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "runtime/kernels/attention_i8.cc"
+// clang-format off
+#include <hwy/foreach_target.h>  // IWYU pragma: keep
+#include <hwy/highway.h>
+#include "runtime/kernels/det_math-inl.h"
+// clang-format on
+
+HWY_BEFORE_NAMESPACE();
+namespace edgebert::kernels::HWY_NAMESPACE {
+namespace hn = hwy::HWY_NAMESPACE;
+
+// x[i] += mask[i] (mask may be null); returns max_i x[i].
+template <class D>
+HWY_INLINE float MaskMax(D d, float* HWY_RESTRICT x,
+                         const float* HWY_RESTRICT mask, size_t n, size_t* i) {
+  auto vmax = hn::Set(d, -HUGE_VALF);
+  const size_t N = hn::Lanes(d);
+  for (; *i + N <= n; *i += N) {
+    auto s = hn::LoadU(d, x + *i);
+    if (mask != nullptr) s = hn::Add(s, hn::LoadU(d, mask + *i));
+    vmax = hn::Max(vmax, s);
+    hn::StoreU(s, d, x + *i);
+  }
+  return hn::GetLane(hn::MaxOfLanes(d, vmax));
+}
+
+// x[i] = ExpNonPositive(x[i] - max) for i in [*i, n) in steps of Lanes(d).
+template <class D>
+HWY_INLINE void ExpShift(D d, float* HWY_RESTRICT x, float max, size_t n,
+                         size_t* i) {
+  const size_t N = hn::Lanes(d);
+  const auto vmax = hn::Set(d, max);
+  for (; *i + N <= n; *i += N) {
+    hn::StoreU(det::ExpNonPositive(d, hn::Sub(hn::LoadU(d, x + *i), vmax)), d,
+               x + *i);
+  }
+}
+
+void MaskExpRowsImpl(float* x, size_t rows, size_t stride, size_t n,
+                     const float* mask, float* sums) {
+  const hn::ScalableTag<float> d;
+  const hn::CappedTag<float, 1> d1;
+  for (size_t r = 0; r < rows; ++r) {
+    float* xr = x + r * stride;
+    size_t i = 0;
+    const float m = MaskMax(d, xr, mask, n, &i);
+    const float m1 = MaskMax(d1, xr, mask, n, &i);
+    const float max = m > m1 ? m : m1;
+    i = 0;
+    ExpShift(d, xr, max, n, &i);
+    ExpShift(d1, xr, max, n, &i);
+    sums[r] = det::FixedSum(xr, n);
+  }
+}
+
+}  // namespace edgebert::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace edgebert::kernels {
+namespace {
+
+HWY_EXPORT(MaskExpRowsImpl);
+
+// Query rows per softmax / PV block (bounds the score scratch).
+constexpr size_t kRowBlock = 32;
+constexpr size_t kAlign = 64;
+
+size_t AlignUp(size_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
+
+// Slices of the scratch for one head at (seq, head_dim); see Carve().
+struct Scratch {
+  int8_t *qq, *kq, *kpack, *vq, *vpack, *pq;
+  float *qs, *ks, *vt, *vs, *scores, *ps, *sums;
+  int32_t *ksum, *vsum;
+  size_t score_stride;
+};
+
+// Lays the slices out from `base` (null: only sizes); returns the bytes.
+size_t Carve(size_t seq, size_t head_dim, uint8_t* base, Scratch* s) {
+  const size_t kp = quant::RoundUpTo(head_dim, quant::kI8KGroup);
+  const size_t sp = quant::RoundUpTo(seq, quant::kI8KGroup);
+  const size_t s16 = quant::RoundUpTo(seq, quant::kI8PanelWidth);
+  s->score_stride = s16;
+  size_t off = 0;
+  const auto take = [&](size_t bytes) {
+    uint8_t* p = base == nullptr ? nullptr : base + off;
+    off += AlignUp(bytes);
+    return p;
+  };
+  s->qq = reinterpret_cast<int8_t*>(take(seq * kp));
+  s->qs = reinterpret_cast<float*>(take(seq * sizeof(float)));
+  s->kq = reinterpret_cast<int8_t*>(take(seq * kp));
+  s->ks = reinterpret_cast<float*>(take(seq * sizeof(float)));
+  s->kpack = reinterpret_cast<int8_t*>(take(quant::PackedI8Size(seq, kp)));
+  s->ksum = reinterpret_cast<int32_t*>(take(seq * sizeof(int32_t)));
+  s->vt = reinterpret_cast<float*>(take(head_dim * seq * sizeof(float)));
+  s->vq = reinterpret_cast<int8_t*>(take(head_dim * sp));
+  s->vs = reinterpret_cast<float*>(take(head_dim * sizeof(float)));
+  s->vpack = reinterpret_cast<int8_t*>(take(quant::PackedI8Size(head_dim, sp)));
+  s->vsum = reinterpret_cast<int32_t*>(take(head_dim * sizeof(int32_t)));
+  s->scores = reinterpret_cast<float*>(take(kRowBlock * s16 * sizeof(float)));
+  s->pq = reinterpret_cast<int8_t*>(take(kRowBlock * sp));
+  s->ps = reinterpret_cast<float*>(take(kRowBlock * sizeof(float)));
+  s->sums = reinterpret_cast<float*>(take(kRowBlock * sizeof(float)));
+  return off;
+}
+
+// Quantizes K_h per token (scales times `scale`) and packs it as the
+// seq x head_dim weight of the score GEMM.
+PackedWeightsI8View PackKeys(const float* k, size_t stride, size_t seq,
+                             size_t head_dim, float scale, const Scratch& s) {
+  const size_t kp = quant::RoundUpTo(head_dim, quant::kI8KGroup);
+  QuantizeActivations(k, seq, head_dim, stride, nullptr, s.kq, s.ks);
+  for (size_t j = 0; j < seq; ++j) s.ks[j] *= scale;
+  quant::PackQuantizedI8(s.kq, seq, kp, s.kpack, s.ksum);
+  PackedWeightsI8View w;
+  w.packed = s.kpack;
+  w.scales = s.ks;
+  w.weight_sums = s.ksum;
+  w.n = seq;
+  w.k = head_dim;
+  return w;
+}
+
+// Quantizes V_h per channel (rows of V_h^T) and packs V_h^T as the
+// head_dim x seq weight of the context GEMM.
+PackedWeightsI8View PackValues(const float* v, size_t stride, size_t seq,
+                               size_t head_dim, const Scratch& s) {
+  const size_t sp = quant::RoundUpTo(seq, quant::kI8KGroup);
+  for (size_t j = 0; j < seq; ++j) {
+    for (size_t c = 0; c < head_dim; ++c) s.vt[c * seq + j] = v[j * stride + c];
+  }
+  QuantizeActivations(s.vt, head_dim, seq, seq, nullptr, s.vq, s.vs);
+  quant::PackQuantizedI8(s.vq, head_dim, sp, s.vpack, s.vsum);
+  PackedWeightsI8View w;
+  w.packed = s.vpack;
+  w.scales = s.vs;
+  w.weight_sums = s.vsum;
+  w.n = head_dim;
+  w.k = seq;
+  return w;
+}
+
+// Context rows [i, i + rows) of one head from its quantized queries.
+void ContextBlock(const PackedWeightsI8View& keys,
+                  const PackedWeightsI8View& values, size_t i, size_t rows,
+                  size_t seq, size_t head_dim, const float* mask_add,
+                  const Scratch& s, float* out, size_t out_stride) {
+  const size_t kp = quant::RoundUpTo(head_dim, quant::kI8KGroup);
+  GemmI8(keys, s.qq + i * kp, s.qs + i, rows, s.scores, s.score_stride,
+         GemmI8Epilogue::kNone, nullptr);
+  HWY_DYNAMIC_DISPATCH(MaskExpRowsImpl)
+  (s.scores, rows, s.score_stride, seq, mask_add, s.sums);
+  QuantizeActivations(s.scores, rows, seq, s.score_stride, nullptr, s.pq, s.ps);
+  for (size_t r = 0; r < rows; ++r) s.ps[r] /= s.sums[r];
+  GemmI8(values, s.pq, s.ps, rows, out, out_stride, GemmI8Epilogue::kNone,
+         nullptr);
+}
+
+}  // namespace
+
+size_t AttentionI8ScratchBytes(size_t seq, size_t head_dim) {
+  Scratch s;
+  return Carve(seq, head_dim, nullptr, &s);
+}
+
+void AttentionI8(const float* qkv, size_t qkv_stride, size_t seq,
+                 size_t num_heads, size_t head_dim, float scale,
+                 const float* mask_add, size_t head_begin, size_t head_end,
+                 void* scratch, float* ctx, size_t ctx_stride) {
+  if (seq == 0) return;
+  Scratch s;
+  Carve(seq, head_dim, static_cast<uint8_t*>(scratch), &s);
+  const size_t hidden = num_heads * head_dim;
+  for (size_t h = head_begin; h < head_end; ++h) {
+    const float* q = qkv + h * head_dim;
+    QuantizeActivations(q, seq, head_dim, qkv_stride, nullptr, s.qq, s.qs);
+    const PackedWeightsI8View keys =
+        PackKeys(q + hidden, qkv_stride, seq, head_dim, scale, s);
+    const PackedWeightsI8View values =
+        PackValues(q + 2 * hidden, qkv_stride, seq, head_dim, s);
+    for (size_t i = 0; i < seq; i += kRowBlock) {
+      const size_t rows = seq - i < kRowBlock ? seq - i : kRowBlock;
+      ContextBlock(keys, values, i, rows, seq, head_dim, mask_add, s,
+                   ctx + i * ctx_stride + h * head_dim, ctx_stride);
+    }
+  }
+}
+
+}  // namespace edgebert::kernels
+#endif  // HWY_ONCE

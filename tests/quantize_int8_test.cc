@@ -895,7 +895,8 @@ TEST_CASE("guard: --min-fidelity 1 keeps everything f32") {
   for (const char* name : kEmbeddingTables) {
     CHECK(r["embeddings"][name]["dtype"] == "f32");
   }
-  // The first guard step keeps the GEMM with the highest rel_err.
+  // The guard first switches the GEMM with the highest rel_err to two
+  // activation passes, and once all are, keeps it f32 first.
   double worst = -1;
   std::string worst_name;
   for (const json& g : r["gemms"]) {
@@ -905,8 +906,15 @@ TEST_CASE("guard: --min-fidelity 1 keeps everything f32") {
       worst_name = g["name"];
     }
   }
-  CHECK(r["guard_steps"][0]["next_kept"] == worst_name);
-  CHECK(r["guard_steps"].size() == Gemms(c).size() + 4);
+  const size_t n = Gemms(c).size();
+  const json& steps = r["guard_steps"];
+  REQUIRE(steps.size() == 2 * n + 4);
+  CHECK(steps[0]["next_two_pass"] == worst_name);
+  CHECK(steps[n - 1].contains("next_two_pass"));
+  CHECK(steps[n]["next_kept"] == worst_name);
+  CHECK(steps[n]["two_pass"] == n);
+  CHECK(steps[2 * n + 3]["kept_f32"] == n + 3);
+  CHECK_FALSE(steps[2 * n + 3].contains("next_kept"));
   for (const std::string& name : eb::CanonicalTensorNames(c.num_layers)) {
     CHECK(eb::internal::File(*m).Find(name)->meta->dtype() ==
           eb::fb::DType::F32);

@@ -2,10 +2,12 @@
 // serialized in memory, loaded and run on the calibration sentences;
 // token-label agreement and entity F1 (exact type + span, f32 entities as
 // gold) against the f32 tags. fidelity = that entity F1 (1 when neither
-// model finds an entity). While fidelity < min_fidelity, the not yet kept
-// GEMM with the highest rel_err is stored as f32 (after all GEMMs: the word,
-// then position, then token type embeddings), and the candidate is
-// re-measured.
+// model finds an entity). While fidelity < min_fidelity, the one-pass int8
+// GEMM with the highest rel_err switches to two activation passes
+// (two_pass.h); when all are two-pass, the not yet kept GEMM with the
+// highest rel_err is stored as f32 (after all GEMMs: the word, then
+// position, then token type embeddings); the candidate is re-measured after
+// each change.
 #ifndef EDGEBERT_QUANTIZE_INT8_GUARD_H_
 #define EDGEBERT_QUANTIZE_INT8_GUARD_H_
 
@@ -40,9 +42,12 @@ Status MarkKeptF32(const std::vector<std::string>& names,
 
 // One measurement of the guard loop.
 struct GuardStep {
-  int kept_f32 = 0;  // tensors kept f32 when measured
+  int two_pass = 0;  // GEMMs the guard had switched to two passes
+  int kept_f32 = 0;  // tensors the guard had kept f32 when measured
   Fidelity fidelity;
-  std::string next_kept;  // "" if the loop stopped here
+  // The change after this measurement: at most one is set; both "" if the
+  // loop stopped here.
+  std::string next_two_pass, next_kept;
 };
 
 struct GuardInput {

@@ -101,9 +101,11 @@ void FidelityJson(const Int8Run& run, json* rep) {
       min_fidelity > 0 ? json(fid.entity_f1 >= min_fidelity) : json(nullptr);
   json steps = json::array();
   for (const GuardStep& s : *run.steps) {
-    json step = {{"kept_f32", s.kept_f32},
+    json step = {{"two_pass", s.two_pass},
+                 {"kept_f32", s.kept_f32},
                  {"token_agreement", s.fidelity.token_agreement},
                  {"entity_f1_vs_f32", s.fidelity.entity_f1}};
+    if (!s.next_two_pass.empty()) step["next_two_pass"] = s.next_two_pass;
     if (!s.next_kept.empty()) step["next_kept"] = s.next_kept;
     steps.push_back(step);
   }

@@ -19,6 +19,20 @@ void QuantizeActivationsRef(const float* x, size_t m, size_t k, size_t x_stride,
   }
 }
 
+void QuantizeActivationsTwoPassRef(const float* x, size_t m, size_t k,
+                                   size_t x_stride, const float* inv_smooth,
+                                   int8_t* xq, float* row_scales) {
+  QuantizeActivationsRef(x, m, k, x_stride, inv_smooth, xq, row_scales);
+  const size_t kp = quant::RoundUpTo(k, quant::kI8KGroup);
+  std::vector<float> r(k);
+  for (size_t i = 0; i < m; ++i) {
+    quant::ActivationResidual(x + i * x_stride, k, inv_smooth, xq + i * kp,
+                              row_scales[i], r.data());
+    QuantizeActivationsRef(r.data(), 1, k, k, nullptr, xq + (m + i) * kp,
+                           row_scales + m + i);
+  }
+}
+
 void GemmI8Int32Ref(const PackedWeightsI8View& w, const int8_t* xq, size_t m,
                     int32_t* acc, size_t acc_stride) {
   const size_t kp = quant::RoundUpTo(w.k, quant::kI8KGroup);

@@ -16,6 +16,13 @@ void QuantizeActivationsRef(const float* x, size_t m, size_t k, size_t x_stride,
                             const float* inv_smooth, int8_t* xq,
                             float* row_scales);
 
+// Same contract and output as kernels::QuantizeActivationsTwoPass (2m rows:
+// QuantizeActivationsRef, then each row's quant::ActivationResidual
+// quantized by quant::QuantizeRow).
+void QuantizeActivationsTwoPassRef(const float* x, size_t m, size_t k,
+                                   size_t x_stride, const float* inv_smooth,
+                                   int8_t* xq, float* row_scales);
+
 // acc[m, n] = sum_{k < K} xq[m, k] * wq[n, k], reading wq from the packed
 // I8PackedK4 bytes.
 void GemmI8Int32Ref(const PackedWeightsI8View& w, const int8_t* xq, size_t m,

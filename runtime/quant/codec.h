@@ -142,7 +142,9 @@ inline float QuantizeRow(const float* x, size_t k, const float* inv_smooth,
 // is quantized by QuantizeRow again (no smoothing), so that
 // x' ~= row_scale * q + row_scale2 * q2, and the GEMM output is the sum of
 // both passes' dequantized accumulators, then + bias and the activation.
-// Writes r[0, k); r may not alias x.
+// Writes r[0, k); r may not alias x. The multiply and the subtract must not
+// be fused: every caller is compiled with -ffp-contract=off
+// (runtime/CMakeLists.txt; GCC fuses them by default on Arm).
 inline void ActivationResidual(const float* x, size_t k,
                                const float* inv_smooth, const int8_t* q,
                                float row_scale, float* r) {

@@ -39,6 +39,7 @@ struct WriteOptions {
   Precision precision = Precision::kF32;  // the "precision" metadata
   int max_seq_len = 0;  // already resolved: 1 <= max_seq_len <= max pos
   std::string quant_report;
+  bool int8_attention = false;  // EncoderConfig.attention = Int8
   // Extra metadata entries (override the defaults of the same key).
   std::map<std::string, std::string> extra_metadata;
 };

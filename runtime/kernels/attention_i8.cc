@@ -68,6 +68,42 @@ void MaskExpRowsImpl(float* x, size_t rows, size_t stride, size_t n,
   }
 }
 
+// Two-level int8 codes of probability rows e in [0, 1] (row max 1):
+//   t = e * 127, hi = round(t), lo = round((t - hi) * 254)
+// (t - hi is exact; round half to even), so e = (hi + lo / 254) / 127 with
+// |error| <= 1 / (2 * 254 * 127). Rows of stride q_stride; bytes [n,
+// q_stride) are zero.
+template <class D>
+HWY_INLINE void ProbCodes(D d, const float* HWY_RESTRICT e, size_t n,
+                          int8_t* HWY_RESTRICT hi, int8_t* HWY_RESTRICT lo,
+                          size_t* i) {
+  const hn::Rebind<int8_t, D> d8;
+  const size_t N = hn::Lanes(d);
+  const auto k127 = hn::Set(d, 127.0f);
+  const auto k254 = hn::Set(d, 254.0f);
+  for (; *i + N <= n; *i += N) {
+    const auto t = hn::Mul(hn::LoadU(d, e + *i), k127);
+    const auto h = hn::NearestInt(t);
+    const auto r = hn::Mul(hn::Sub(t, hn::ConvertTo(d, h)), k254);
+    hn::StoreU(hn::DemoteTo(d8, h), d8, hi + *i);
+    hn::StoreU(hn::DemoteTo(d8, hn::NearestInt(r)), d8, lo + *i);
+  }
+}
+
+void ProbCodesRowsImpl(const float* e, size_t rows, size_t e_stride, size_t n,
+                       int8_t* hi, int8_t* lo, size_t q_stride) {
+  const hn::ScalableTag<float> d;
+  const hn::CappedTag<float, 1> d1;
+  for (size_t r = 0; r < rows; ++r) {
+    size_t i = 0;
+    int8_t* hr = hi + r * q_stride;
+    int8_t* lr = lo + r * q_stride;
+    ProbCodes(d, e + r * e_stride, n, hr, lr, &i);
+    ProbCodes(d1, e + r * e_stride, n, hr, lr, &i);
+    for (; i < q_stride; ++i) hr[i] = lr[i] = 0;
+  }
+}
+
 }  // namespace edgebert::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -76,6 +112,7 @@ namespace edgebert::kernels {
 namespace {
 
 HWY_EXPORT(MaskExpRowsImpl);
+HWY_EXPORT(ProbCodesRowsImpl);
 
 // Query rows per softmax / PV block (bounds the score scratch).
 constexpr size_t kRowBlock = 32;
@@ -85,8 +122,8 @@ size_t AlignUp(size_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 
 // Slices of the scratch for one head at (seq, head_dim); see Carve().
 struct Scratch {
-  int8_t *qq, *kq, *kpack, *vq, *vpack, *pq;
-  float *qs, *ks, *vt, *vs, *scores, *ps, *sums;
+  int8_t *qq, *kq, *kpack, *vq, *vpack, *pq, *pq_lo;
+  float *qs, *ks, *vt, *vs, *scores, *ps, *ps_lo, *sums, *ctx_lo;
   int32_t *ksum, *vsum;
   size_t score_stride;
 };
@@ -116,7 +153,11 @@ size_t Carve(size_t seq, size_t head_dim, uint8_t* base, Scratch* s) {
   s->vsum = reinterpret_cast<int32_t*>(take(head_dim * sizeof(int32_t)));
   s->scores = reinterpret_cast<float*>(take(kRowBlock * s16 * sizeof(float)));
   s->pq = reinterpret_cast<int8_t*>(take(kRowBlock * sp));
+  s->pq_lo = reinterpret_cast<int8_t*>(take(kRowBlock * sp));
   s->ps = reinterpret_cast<float*>(take(kRowBlock * sizeof(float)));
+  s->ps_lo = reinterpret_cast<float*>(take(kRowBlock * sizeof(float)));
+  s->ctx_lo =
+      reinterpret_cast<float*>(take(kRowBlock * head_dim * sizeof(float)));
   s->sums = reinterpret_cast<float*>(take(kRowBlock * sizeof(float)));
   return off;
 }
@@ -167,10 +208,22 @@ void ContextBlock(const PackedWeightsI8View& keys,
          GemmI8Epilogue::kNone, nullptr);
   HWY_DYNAMIC_DISPATCH(MaskExpRowsImpl)
   (s.scores, rows, s.score_stride, seq, mask_add, s.sums);
-  QuantizeActivations(s.scores, rows, seq, s.score_stride, nullptr, s.pq, s.ps);
-  for (size_t r = 0; r < rows; ++r) s.ps[r] /= s.sums[r];
+  const size_t sp = quant::RoundUpTo(seq, quant::kI8KGroup);
+  HWY_DYNAMIC_DISPATCH(ProbCodesRowsImpl)
+  (s.scores, rows, s.score_stride, seq, s.pq, s.pq_lo, sp);
+  for (size_t r = 0; r < rows; ++r) {
+    s.ps[r] = (1.0f / 127.0f) / s.sums[r];
+    s.ps_lo[r] = s.ps[r] / 254.0f;
+  }
   GemmI8(values, s.pq, s.ps, rows, out, out_stride, GemmI8Epilogue::kNone,
          nullptr);
+  GemmI8(values, s.pq_lo, s.ps_lo, rows, s.ctx_lo, head_dim,
+         GemmI8Epilogue::kNone, nullptr);
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t c = 0; c < head_dim; ++c) {
+      out[r * out_stride + c] += s.ctx_lo[r * head_dim + c];
+    }
+  }
 }
 
 }  // namespace

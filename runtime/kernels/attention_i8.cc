@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 
 #include "runtime/kernels/gemm_i8.h"
 #include "runtime/kernels/quantize_i8.h"
@@ -104,6 +105,32 @@ void ProbCodesRowsImpl(const float* e, size_t rows, size_t e_stride, size_t n,
   }
 }
 
+// q[r * q_stride + c] = clamp(round(x[r * x_stride + c] * mult[c])) for
+// c < cols (quantize_i8.cc's QuantizeWithMultiplier with a per-column
+// multiplier; the tail uses quant::QuantizeValue).
+void QuantizeColumnsImpl(const float* x, size_t rows, size_t cols,
+                         size_t x_stride, const float* mult, int8_t* q,
+                         size_t q_stride) {
+  const hn::ScalableTag<float> d;
+  const hn::RebindToSigned<decltype(d)> di;
+  const hn::Rebind<int8_t, decltype(d)> d8;
+  const size_t N = hn::Lanes(d);
+  const auto lo = hn::Set(di, -127);
+  const auto hi = hn::Set(di, 127);
+  for (size_t r = 0; r < rows; ++r) {
+    const float* xr = x + r * x_stride;
+    int8_t* qr = q + r * q_stride;
+    size_t c = 0;
+    for (; c + N <= cols; c += N) {
+      auto qi =
+          hn::NearestInt(hn::Mul(hn::LoadU(d, xr + c), hn::LoadU(d, mult + c)));
+      qi = hn::Min(hn::Max(qi, lo), hi);
+      hn::StoreU(hn::DemoteTo(d8, qi), d8, qr + c);
+    }
+    for (; c < cols; ++c) qr[c] = quant::QuantizeValue(xr[c] * mult[c]);
+  }
+}
+
 }  // namespace edgebert::kernels::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
 
@@ -113,6 +140,7 @@ namespace {
 
 HWY_EXPORT(MaskExpRowsImpl);
 HWY_EXPORT(ProbCodesRowsImpl);
+HWY_EXPORT(QuantizeColumnsImpl);
 
 // Query rows per softmax / PV block (bounds the score scratch).
 constexpr size_t kRowBlock = 32;
@@ -123,7 +151,7 @@ size_t AlignUp(size_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 // Slices of the scratch for one head at (seq, head_dim); see Carve().
 struct Scratch {
   int8_t *qq, *kq, *kpack, *vq, *vpack, *pq, *pq_lo;
-  float *qs, *ks, *vt, *vs, *scores, *ps, *ps_lo, *sums, *ctx_lo;
+  float *qs, *ks, *vmult, *vs, *scores, *ps, *ps_lo, *sums, *ctx_lo;
   int32_t *ksum, *vsum;
   size_t score_stride;
 };
@@ -146,8 +174,8 @@ size_t Carve(size_t seq, size_t head_dim, uint8_t* base, Scratch* s) {
   s->ks = reinterpret_cast<float*>(take(seq * sizeof(float)));
   s->kpack = reinterpret_cast<int8_t*>(take(quant::PackedI8Size(seq, kp)));
   s->ksum = reinterpret_cast<int32_t*>(take(seq * sizeof(int32_t)));
-  s->vt = reinterpret_cast<float*>(take(head_dim * seq * sizeof(float)));
-  s->vq = reinterpret_cast<int8_t*>(take(head_dim * sp));
+  s->vmult = reinterpret_cast<float*>(take(head_dim * sizeof(float)));
+  s->vq = reinterpret_cast<int8_t*>(take(seq * head_dim));
   s->vs = reinterpret_cast<float*>(take(head_dim * sizeof(float)));
   s->vpack = reinterpret_cast<int8_t*>(take(quant::PackedI8Size(head_dim, sp)));
   s->vsum = reinterpret_cast<int32_t*>(take(head_dim * sizeof(int32_t)));
@@ -168,8 +196,23 @@ PackedWeightsI8View PackKeys(const float* k, size_t stride, size_t seq,
                              size_t head_dim, float scale, const Scratch& s) {
   const size_t kp = quant::RoundUpTo(head_dim, quant::kI8KGroup);
   QuantizeActivations(k, seq, head_dim, stride, nullptr, s.kq, s.ks);
-  for (size_t j = 0; j < seq; ++j) s.ks[j] *= scale;
-  quant::PackQuantizedI8(s.kq, seq, kp, s.kpack, s.ksum);
+  // Whole 4-byte k-groups move at once (codec.h layout); keys past seq in
+  // the last panel stay zero.
+  const size_t panel = kp * quant::kI8PanelWidth;
+  const size_t s16 = quant::RoundUpTo(seq, quant::kI8PanelWidth);
+  std::memset(s.kpack + (s16 - quant::kI8PanelWidth) * kp, 0, panel);
+  for (size_t j = 0; j < seq; ++j) {
+    s.ks[j] *= scale;
+    const int8_t* row = s.kq + j * kp;
+    int8_t* dst = s.kpack + (j / quant::kI8PanelWidth) * panel +
+                  (j % quant::kI8PanelWidth) * quant::kI8KGroup;
+    int32_t sum = 0;
+    for (size_t g = 0; g < kp; g += quant::kI8KGroup) {
+      std::memcpy(dst + g * quant::kI8PanelWidth, row + g, quant::kI8KGroup);
+      sum += row[g] + row[g + 1] + row[g + 2] + row[g + 3];
+    }
+    s.ksum[j] = sum;
+  }
   PackedWeightsI8View w;
   w.packed = s.kpack;
   w.scales = s.ks;
@@ -184,11 +227,37 @@ PackedWeightsI8View PackKeys(const float* k, size_t stride, size_t seq,
 PackedWeightsI8View PackValues(const float* v, size_t stride, size_t seq,
                                size_t head_dim, const Scratch& s) {
   const size_t sp = quant::RoundUpTo(seq, quant::kI8KGroup);
+  // quant::QuantizeRow of each column, read row by row.
+  float* amax = s.vs;
+  for (size_t c = 0; c < head_dim; ++c) amax[c] = 0.0f;
   for (size_t j = 0; j < seq; ++j) {
-    for (size_t c = 0; c < head_dim; ++c) s.vt[c * seq + j] = v[j * stride + c];
+    const float* row = v + j * stride;
+    for (size_t c = 0; c < head_dim; ++c) {
+      const float a = std::fabs(row[c]);
+      amax[c] = a > amax[c] ? a : amax[c];
+    }
   }
-  QuantizeActivations(s.vt, head_dim, seq, seq, nullptr, s.vq, s.vs);
-  quant::PackQuantizedI8(s.vq, head_dim, sp, s.vpack, s.vsum);
+  for (size_t c = 0; c < head_dim; ++c) {
+    s.vmult[c] = amax[c] == 0.0f ? 0.0f : 127.0f / amax[c];
+    s.vs[c] = amax[c] / 127.0f;
+    s.vsum[c] = 0;
+  }
+  HWY_DYNAMIC_DISPATCH(QuantizeColumnsImpl)
+  (v, seq, head_dim, stride, s.vmult, s.vq, head_dim);
+  std::memset(s.vpack, 0, quant::PackedI8Size(head_dim, sp));
+  const size_t panel = sp * quant::kI8PanelWidth;
+  for (size_t j = 0; j < seq; ++j) {
+    const int8_t* row = s.vq + j * head_dim;
+    int8_t* dst =
+        s.vpack +
+        (j / quant::kI8KGroup) * (quant::kI8PanelWidth * quant::kI8KGroup) +
+        j % quant::kI8KGroup;
+    for (size_t c = 0; c < head_dim; ++c) {
+      dst[(c / quant::kI8PanelWidth) * panel +
+          (c % quant::kI8PanelWidth) * quant::kI8KGroup] = row[c];
+      s.vsum[c] += row[c];
+    }
+  }
   PackedWeightsI8View w;
   w.packed = s.vpack;
   w.scales = s.vs;

@@ -108,9 +108,10 @@ void ProbCodesRowsImpl(const float* e, size_t rows, size_t e_stride, size_t n,
 // q[r * q_stride + c] = clamp(round(x[r * x_stride + c] * mult[c])) for
 // c < cols (quantize_i8.cc's QuantizeWithMultiplier with a per-column
 // multiplier; the tail uses quant::QuantizeValue).
+// Columns [cols, q_stride) of q are zeroed; sums[c] += q[r, c] over rows.
 void QuantizeColumnsImpl(const float* x, size_t rows, size_t cols,
                          size_t x_stride, const float* mult, int8_t* q,
-                         size_t q_stride) {
+                         size_t q_stride, int32_t* sums) {
   const hn::ScalableTag<float> d;
   const hn::RebindToSigned<decltype(d)> di;
   const hn::Rebind<int8_t, decltype(d)> d8;
@@ -126,9 +127,53 @@ void QuantizeColumnsImpl(const float* x, size_t rows, size_t cols,
           hn::NearestInt(hn::Mul(hn::LoadU(d, xr + c), hn::LoadU(d, mult + c)));
       qi = hn::Min(hn::Max(qi, lo), hi);
       hn::StoreU(hn::DemoteTo(d8, qi), d8, qr + c);
+      hn::StoreU(hn::Add(hn::LoadU(di, sums + c), qi), di, sums + c);
     }
-    for (; c < cols; ++c) qr[c] = quant::QuantizeValue(xr[c] * mult[c]);
+    for (; c < cols; ++c) {
+      qr[c] = quant::QuantizeValue(xr[c] * mult[c]);
+      sums[c] += qr[c];
+    }
+    for (; c < q_stride; ++c) qr[c] = 0;
   }
+}
+
+// Packs the rows x cols int8 matrix q (row stride q_stride, rows and cols
+// multiples of 4 and 16, zero padded) transposed in the I8PackedK4 layout
+// (codec.h) of a cols x rows weight: each 4-row x 16-column block becomes
+// one 64-byte (panel, k-group) block, column-major in 4-byte groups.
+void PackTransposedImpl(const int8_t* q, size_t q_stride, size_t rows,
+                        size_t cols, int8_t* packed) {
+  const size_t panel = rows * quant::kI8PanelWidth;
+#if HWY_TARGET == HWY_SCALAR
+  for (size_t j = 0; j < rows; ++j) {
+    for (size_t c = 0; c < cols; ++c) {
+      packed[quant::PackedI8Offset(c, j, rows)] = q[j * q_stride + c];
+    }
+  }
+  (void)panel;
+#else
+  const hn::CappedTag<int8_t, 16> d8;
+  const hn::Repartition<int16_t, decltype(d8)> d16;
+  for (size_t j = 0; j < rows; j += quant::kI8KGroup) {
+    const int8_t* r = q + j * q_stride;
+    int8_t* dst = packed + j * quant::kI8PanelWidth;
+    for (size_t c = 0; c < cols; c += 16, dst += panel) {
+      const auto r0 = hn::LoadU(d8, r + c);
+      const auto r1 = hn::LoadU(d8, r + q_stride + c);
+      const auto r2 = hn::LoadU(d8, r + 2 * q_stride + c);
+      const auto r3 = hn::LoadU(d8, r + 3 * q_stride + c);
+      // Byte pairs (r0, r1) and (r2, r3) per column, then 16-bit pairs.
+      const auto a = hn::BitCast(d16, hn::InterleaveLower(d8, r0, r1));
+      const auto b = hn::BitCast(d16, hn::InterleaveUpper(d8, r0, r1));
+      const auto e = hn::BitCast(d16, hn::InterleaveLower(d8, r2, r3));
+      const auto f = hn::BitCast(d16, hn::InterleaveUpper(d8, r2, r3));
+      hn::StoreU(hn::BitCast(d8, hn::InterleaveLower(d16, a, e)), d8, dst);
+      hn::StoreU(hn::BitCast(d8, hn::InterleaveUpper(d16, a, e)), d8, dst + 16);
+      hn::StoreU(hn::BitCast(d8, hn::InterleaveLower(d16, b, f)), d8, dst + 32);
+      hn::StoreU(hn::BitCast(d8, hn::InterleaveUpper(d16, b, f)), d8, dst + 48);
+    }
+  }
+#endif
 }
 
 }  // namespace edgebert::kernels::HWY_NAMESPACE
@@ -141,6 +186,7 @@ namespace {
 HWY_EXPORT(MaskExpRowsImpl);
 HWY_EXPORT(ProbCodesRowsImpl);
 HWY_EXPORT(QuantizeColumnsImpl);
+HWY_EXPORT(PackTransposedImpl);
 
 // Query rows per softmax / PV block (bounds the score scratch).
 constexpr size_t kRowBlock = 32;
@@ -175,7 +221,8 @@ size_t Carve(size_t seq, size_t head_dim, uint8_t* base, Scratch* s) {
   s->kpack = reinterpret_cast<int8_t*>(take(quant::PackedI8Size(seq, kp)));
   s->ksum = reinterpret_cast<int32_t*>(take(seq * sizeof(int32_t)));
   s->vmult = reinterpret_cast<float*>(take(head_dim * sizeof(float)));
-  s->vq = reinterpret_cast<int8_t*>(take(seq * head_dim));
+  s->vq = reinterpret_cast<int8_t*>(
+      take(sp * quant::RoundUpTo(head_dim, quant::kI8PanelWidth)));
   s->vs = reinterpret_cast<float*>(take(head_dim * sizeof(float)));
   s->vpack = reinterpret_cast<int8_t*>(take(quant::PackedI8Size(head_dim, sp)));
   s->vsum = reinterpret_cast<int32_t*>(take(head_dim * sizeof(int32_t)));
@@ -242,22 +289,11 @@ PackedWeightsI8View PackValues(const float* v, size_t stride, size_t seq,
     s.vs[c] = amax[c] / 127.0f;
     s.vsum[c] = 0;
   }
+  const size_t d16 = quant::RoundUpTo(head_dim, quant::kI8PanelWidth);
   HWY_DYNAMIC_DISPATCH(QuantizeColumnsImpl)
-  (v, seq, head_dim, stride, s.vmult, s.vq, head_dim);
-  std::memset(s.vpack, 0, quant::PackedI8Size(head_dim, sp));
-  const size_t panel = sp * quant::kI8PanelWidth;
-  for (size_t j = 0; j < seq; ++j) {
-    const int8_t* row = s.vq + j * head_dim;
-    int8_t* dst =
-        s.vpack +
-        (j / quant::kI8KGroup) * (quant::kI8PanelWidth * quant::kI8KGroup) +
-        j % quant::kI8KGroup;
-    for (size_t c = 0; c < head_dim; ++c) {
-      dst[(c / quant::kI8PanelWidth) * panel +
-          (c % quant::kI8PanelWidth) * quant::kI8KGroup] = row[c];
-      s.vsum[c] += row[c];
-    }
-  }
+  (v, seq, head_dim, stride, s.vmult, s.vq, d16, s.vsum);
+  std::memset(s.vq + seq * d16, 0, (sp - seq) * d16);
+  HWY_DYNAMIC_DISPATCH(PackTransposedImpl)(s.vq, d16, sp, d16, s.vpack);
   PackedWeightsI8View w;
   w.packed = s.vpack;
   w.scales = s.vs;

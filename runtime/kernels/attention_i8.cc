@@ -196,8 +196,10 @@ size_t AlignUp(size_t v) { return (v + kAlign - 1) / kAlign * kAlign; }
 
 // Slices of the scratch for one head at (seq, head_dim); see Carve().
 struct Scratch {
-  int8_t *qq, *kq, *kpack, *vq, *vpack, *pq, *pq_lo;
-  float *qs, *ks, *vmult, *vs, *scores, *ps, *ps_lo, *sums, *ctx_lo;
+  int8_t *qq, *kq, *kpack, *vq, *vpack;
+  int8_t* pq;  // 2 x rows codes: rows high, then rows low ones
+  float *qs, *ks, *vmult, *vs, *scores, *sums;
+  float *ps, *ctx2;  // their row scales; their two partial contexts
   int32_t *ksum, *vsum;
   size_t score_stride;
 };
@@ -227,12 +229,10 @@ size_t Carve(size_t seq, size_t head_dim, uint8_t* base, Scratch* s) {
   s->vpack = reinterpret_cast<int8_t*>(take(quant::PackedI8Size(head_dim, sp)));
   s->vsum = reinterpret_cast<int32_t*>(take(head_dim * sizeof(int32_t)));
   s->scores = reinterpret_cast<float*>(take(kRowBlock * s16 * sizeof(float)));
-  s->pq = reinterpret_cast<int8_t*>(take(kRowBlock * sp));
-  s->pq_lo = reinterpret_cast<int8_t*>(take(kRowBlock * sp));
-  s->ps = reinterpret_cast<float*>(take(kRowBlock * sizeof(float)));
-  s->ps_lo = reinterpret_cast<float*>(take(kRowBlock * sizeof(float)));
-  s->ctx_lo =
-      reinterpret_cast<float*>(take(kRowBlock * head_dim * sizeof(float)));
+  s->pq = reinterpret_cast<int8_t*>(take(2 * kRowBlock * sp));
+  s->ps = reinterpret_cast<float*>(take(2 * kRowBlock * sizeof(float)));
+  s->ctx2 =
+      reinterpret_cast<float*>(take(2 * kRowBlock * head_dim * sizeof(float)));
   s->sums = reinterpret_cast<float*>(take(kRowBlock * sizeof(float)));
   return off;
 }
@@ -315,18 +315,18 @@ void ContextBlock(const PackedWeightsI8View& keys,
   (s.scores, rows, s.score_stride, seq, mask_add, s.sums);
   const size_t sp = quant::RoundUpTo(seq, quant::kI8KGroup);
   HWY_DYNAMIC_DISPATCH(ProbCodesRowsImpl)
-  (s.scores, rows, s.score_stride, seq, s.pq, s.pq_lo, sp);
+  (s.scores, rows, s.score_stride, seq, s.pq, s.pq + rows * sp, sp);
   for (size_t r = 0; r < rows; ++r) {
     s.ps[r] = (1.0f / 127.0f) / s.sums[r];
-    s.ps_lo[r] = s.ps[r] / 254.0f;
+    s.ps[rows + r] = s.ps[r] / 254.0f;
   }
-  GemmI8(values, s.pq, s.ps, rows, out, out_stride, GemmI8Epilogue::kNone,
+  // One product for both codes: rows [0, rows) high, [rows, 2 rows) low.
+  GemmI8(values, s.pq, s.ps, 2 * rows, s.ctx2, head_dim, GemmI8Epilogue::kNone,
          nullptr);
-  GemmI8(values, s.pq_lo, s.ps_lo, rows, s.ctx_lo, head_dim,
-         GemmI8Epilogue::kNone, nullptr);
+  const float* lo = s.ctx2 + rows * head_dim;
   for (size_t r = 0; r < rows; ++r) {
     for (size_t c = 0; c < head_dim; ++c) {
-      out[r * out_stride + c] += s.ctx_lo[r * head_dim + c];
+      out[r * out_stride + c] = s.ctx2[r * head_dim + c] + lo[r * head_dim + c];
     }
   }
 }

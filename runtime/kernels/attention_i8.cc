@@ -237,6 +237,18 @@ size_t Carve(size_t seq, size_t head_dim, uint8_t* base, Scratch* s) {
   return off;
 }
 
+// A packed n x k weight without bias.
+PackedWeightsI8View View(const int8_t* packed, const float* scales,
+                         const int32_t* sums, size_t n, size_t k) {
+  PackedWeightsI8View w;
+  w.packed = packed;
+  w.scales = scales;
+  w.weight_sums = sums;
+  w.n = n;
+  w.k = k;
+  return w;
+}
+
 // Quantizes K_h per token (scales times `scale`) and packs it as the
 // seq x head_dim weight of the score GEMM.
 PackedWeightsI8View PackKeys(const float* k, size_t stride, size_t seq,
@@ -260,13 +272,7 @@ PackedWeightsI8View PackKeys(const float* k, size_t stride, size_t seq,
     }
     s.ksum[j] = sum;
   }
-  PackedWeightsI8View w;
-  w.packed = s.kpack;
-  w.scales = s.ks;
-  w.weight_sums = s.ksum;
-  w.n = seq;
-  w.k = head_dim;
-  return w;
+  return View(s.kpack, s.ks, s.ksum, seq, head_dim);
 }
 
 // Quantizes V_h per channel (rows of V_h^T) and packs V_h^T as the
@@ -294,13 +300,7 @@ PackedWeightsI8View PackValues(const float* v, size_t stride, size_t seq,
   (v, seq, head_dim, stride, s.vmult, s.vq, d16, s.vsum);
   std::memset(s.vq + seq * d16, 0, (sp - seq) * d16);
   HWY_DYNAMIC_DISPATCH(PackTransposedImpl)(s.vq, d16, sp, d16, s.vpack);
-  PackedWeightsI8View w;
-  w.packed = s.vpack;
-  w.scales = s.vs;
-  w.weight_sums = s.vsum;
-  w.n = head_dim;
-  w.k = seq;
-  return w;
+  return View(s.vpack, s.vs, s.vsum, head_dim, seq);
 }
 
 // Context rows [i, i + rows) of one head from its quantized queries.

@@ -68,9 +68,11 @@ Status ConvertCheckpoint(const Checkpoint& ckpt,
   if (options.output_path.empty()) return InvalidArgument("--output is empty");
   if (options.precision == Precision::kF32 &&
       (!options.int8.calibration_path.empty() ||
-       options.int8.min_fidelity != 0)) {
+       options.int8.min_fidelity != 0 ||
+       options.int8.attention != AttentionPrecision::kF32)) {
     return InvalidArgument(
-        "--calibration / --min-fidelity apply to --precision int8 only");
+        "--calibration / --min-fidelity / --attention int8 apply to "
+        "--precision int8 only");
   }
   EB_RETURN_IF_ERROR(CheckOutputPath(options.output_path));
   EB_RETURN_IF_ERROR(CheckMinFidelity(options.int8.min_fidelity));
@@ -81,6 +83,8 @@ Status ConvertCheckpoint(const Checkpoint& ckpt,
   StatusOr<int> max_seq_len = ResolveMaxSeqLen(ckpt, options.max_seq_len);
   if (!max_seq_len.ok()) return max_seq_len.status();
   wopt.max_seq_len = *max_seq_len;
+  wopt.int8_attention = options.precision == Precision::kInt8 &&
+                        options.int8.attention == AttentionPrecision::kInt8;
   std::vector<OutputTensor> tensors;
   if (options.precision == Precision::kF32) {
     tensors = F32Tensors(ckpt);

@@ -24,7 +24,7 @@ namespace {
 
 // The enum-valued flags, as spelled on the command line.
 struct EnumFlags {
-  std::string precision, weight_rounding, int8_embeddings;
+  std::string precision, weight_rounding, int8_embeddings, attention;
 };
 
 // Parses the EnumFlags into opt; the error names the flag and its values.
@@ -41,6 +41,10 @@ edgebert::Status ParseEnums(const EnumFlags& f, edgebert::ConvertOptions* opt) {
       edgebert::ParseInt8Embeddings(f.int8_embeddings);
   if (!e.ok()) return e.status();
   opt->int8.int8_embeddings = *e;
+  edgebert::StatusOr<edgebert::AttentionPrecision> a =
+      edgebert::ParseAttentionPrecision(f.attention);
+  if (!a.ok()) return a.status();
+  opt->int8.attention = *a;
   return edgebert::Status::Ok();
 }
 
@@ -51,7 +55,8 @@ int main(int argc, char** argv) {
   edgebert::Int8Options& q = opt.int8;
   EnumFlags enums{edgebert::PrecisionName(opt.precision),
                   edgebert::WeightRoundingName(q.weight_rounding),
-                  edgebert::Int8EmbeddingsName(q.int8_embeddings)};
+                  edgebert::Int8EmbeddingsName(q.int8_embeddings),
+                  edgebert::AttentionPrecisionName(q.attention)};
   CLI::App app{
       "Converts a BERT token classifier to an edgebert .ebm model file. "
       "--input is a Hugging Face BertForTokenClassification folder "
@@ -121,6 +126,10 @@ int main(int argc, char** argv) {
                  "int8: 'word' (default) stores the word embeddings int8 "
                  "(one scale per row) and keeps position / token type f32; "
                  "'all' stores all three tables int8");
+  app.add_option("--attention", enums.attention,
+                 std::string("int8: attention core, 'int8' (int8 QK^T and "
+                             "PV, f32 softmax) or 'f32' (default ") +
+                     edgebert::AttentionPrecisionName(q.attention) + ")");
   app.add_option("--calibration-limit", q.calibration_limit,
                  "calibration sentences used (default 512)");
   bool quiet = false;

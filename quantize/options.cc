@@ -23,6 +23,7 @@ StatusOr<E> ParseName(const char* flag, const std::string& s,
 constexpr const char* kPrecisionNames[] = {"f32", "int8"};
 constexpr const char* kWeightRoundingNames[] = {"nearest", "gptq"};
 constexpr const char* kInt8EmbeddingsNames[] = {"word", "all"};
+constexpr const char* kAttentionNames[] = {"f32", "int8"};
 
 }  // namespace
 
@@ -36,6 +37,10 @@ const char* Int8EmbeddingsName(Int8Embeddings e) {
   return kInt8EmbeddingsNames[static_cast<int>(e)];
 }
 
+const char* AttentionPrecisionName(AttentionPrecision a) {
+  return kAttentionNames[static_cast<int>(a)];
+}
+
 StatusOr<Precision> ParsePrecision(const std::string& s) {
   return ParseName<Precision>("precision", s, kPrecisionNames, "f32, int8");
 }
@@ -46,6 +51,10 @@ StatusOr<WeightRounding> ParseWeightRounding(const std::string& s) {
 StatusOr<Int8Embeddings> ParseInt8Embeddings(const std::string& s) {
   return ParseName<Int8Embeddings>("int8-embeddings", s, kInt8EmbeddingsNames,
                                    "all, word");
+}
+StatusOr<AttentionPrecision> ParseAttentionPrecision(const std::string& s) {
+  return ParseName<AttentionPrecision>("attention", s, kAttentionNames,
+                                       "f32, int8");
 }
 
 Status ValidateInt8Options(const Int8Options& o) {

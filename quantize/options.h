@@ -34,14 +34,23 @@ enum class Int8Embeddings {
   kAll,   // word, position and token type int8
 };
 
-// Flag spellings: "f32" / "int8", "nearest" / "gptq", "word" / "all".
+// The attention core of an int8 model (schema AttentionPrecision).
+enum class AttentionPrecision {
+  kF32,   // f32 QK^T, softmax, PV (kernels::Attention)
+  kInt8,  // int8 QK^T and PV (kernels::AttentionI8)
+};
+
+// Flag spellings: "f32" / "int8", "nearest" / "gptq", "word" / "all",
+// "f32" / "int8".
 const char* PrecisionName(Precision p);
+const char* AttentionPrecisionName(AttentionPrecision a);
 const char* WeightRoundingName(WeightRounding r);
 const char* Int8EmbeddingsName(Int8Embeddings e);
 // InvalidArgument "--<flag> '<s>' is not one of: ..." for other strings.
 StatusOr<Precision> ParsePrecision(const std::string& s);
 StatusOr<WeightRounding> ParseWeightRounding(const std::string& s);
 StatusOr<Int8Embeddings> ParseInt8Embeddings(const std::string& s);
+StatusOr<AttentionPrecision> ParseAttentionPrecision(const std::string& s);
 
 // The int8 path (quantize/int8/quantize_int8.h).
 struct Int8Options {
@@ -56,6 +65,9 @@ struct Int8Options {
   // report's "weight_rounding" says which one was used.
   WeightRounding weight_rounding = WeightRounding::kGptq;
   Int8Embeddings int8_embeddings = Int8Embeddings::kWord;
+  // The attention core stored in the file; the fidelity guard measures the
+  // model with it.
+  AttentionPrecision attention = AttentionPrecision::kF32;
   // Accuracy guard threshold on entity F1 vs f32 (0 = off; needs a
   // calibration file).
   double min_fidelity = 0;

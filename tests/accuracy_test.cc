@@ -45,8 +45,13 @@ namespace {
 // int8 word embeddings only; the default must meet the 0.995.
 constexpr double kMinEntityFidelity = 0.995;     // default: word table int8
 constexpr double kMinEntityFidelityAll = 0.993;  // --int8-embeddings all
-constexpr double kMinTokenAgreement = 0.997;     // same label as f32
-constexpr double kMaxGoldF1Drop = 0.003;         // 0.3 F1 points
+// --attention int8 (default embeddings): measured 0.9946 on pd-tiny, 4
+// entities of ~5000 fewer than f32 attention's 0.9953, the spread that
+// near-tied entities give (f32 attention computed in another summation order
+// from the same int8 GEMM outputs gave 0.9949).
+constexpr double kMinEntityFidelityAttn8 = 0.994;
+constexpr double kMinTokenAgreement = 0.997;  // same label as f32
+constexpr double kMaxGoldF1Drop = 0.003;      // 0.3 F1 points
 
 const std::string kShared = EDGEBERT_SHARED_DIR;
 
@@ -58,22 +63,20 @@ struct Outputs {
   eb::PrfCounts gold;
 };
 
-// int8_embeddings: "" = converter default.
+// variant: "" = converter defaults, "all" = --int8-embeddings all, "attn8"
+// = --attention int8.
 std::string Convert(const std::string& dir, const std::string& precision,
-                    const std::string& int8_embeddings = "") {
+                    const std::string& variant = "") {
   const std::string out =
-      eb::testing::ScratchPath(precision + int8_embeddings + ".ebm");
+      eb::testing::ScratchPath(precision + variant + ".ebm");
   eb::ConvertOptions o;
   o.input_dir = dir;
   o.output_path = out;
   auto p = eb::ParsePrecision(precision);
   REQUIRE(p.ok());
   o.precision = *p;
-  if (!int8_embeddings.empty()) {
-    auto e = eb::ParseInt8Embeddings(int8_embeddings);
-    REQUIRE(e.ok());
-    o.int8.int8_embeddings = *e;
-  }
+  if (variant == "all") o.int8.int8_embeddings = eb::Int8Embeddings::kAll;
+  if (variant == "attn8") o.int8.attention = eb::AttentionPrecision::kInt8;
   if (o.precision == eb::Precision::kInt8) {
     o.int8.calibration_path = kShared + "/data/resume_ner/train.char.bio";
   }
@@ -147,18 +150,20 @@ void CheckModel(const std::string& name, const std::string& data_path,
   auto data = eb::ReadBioFile(data_path);
   REQUIRE(data.ok());
   const Outputs f32 = Run(Convert(dir, "f32"), data.value());
-  // The default (word embeddings int8), then all embedding tables int8.
-  for (const std::string emb : {"", "all"}) {
+  // The default (word embeddings int8), all embedding tables int8, then
+  // the default with int8 attention.
+  for (const std::string emb : {"", "all", "attn8"}) {
     const Outputs i8 = Run(Convert(dir, "int8", emb), data.value());
     const Fidelity fid = Compare(f32, i8);
-    MESSAGE(name << " (int8 embeddings: " << (emb.empty() ? "word" : emb)
+    MESSAGE(name << " (" << (emb.empty() ? "defaults" : emb)
                  << "): F1 vs gold f32 " << f32.gold.f1() << ", int8 "
                  << i8.gold.f1() << "; int8 vs f32: token agreement "
                  << fid.token_agreement << ", entity F1 " << fid.entity_f1);
     CHECK(std::fabs(i8.gold.f1() - f32.gold.f1()) <= kMaxGoldF1Drop);
     if (check_fidelity) {
-      CHECK(fid.entity_f1 >=
-            (emb.empty() ? kMinEntityFidelity : kMinEntityFidelityAll));
+      CHECK(fid.entity_f1 >= (emb.empty()    ? kMinEntityFidelity
+                              : emb == "all" ? kMinEntityFidelityAll
+                                             : kMinEntityFidelityAttn8));
       CHECK(fid.token_agreement >= kMinTokenAgreement);
     }
   }

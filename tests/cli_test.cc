@@ -188,6 +188,40 @@ TEST_CASE("bench --profile parts sum to the measured p50") {
   }
 }
 
+// --attention int8: info names it, the profile rates attention against the
+// int8 peak (of_peak = gmacs / (int8 peak x threads)), and f32 attention
+// (the default) against the f32 one.
+TEST_CASE("int8 attention: info and the profile's attention peak") {
+  for (const std::string attention : {"int8", "f32"}) {
+    CAPTURE(attention);
+    const std::string path = Tmp("tiny-attn-" + attention + ".ebm");
+    Run conv = Sh(Bin(kConvert) + " --input " + kSrc +
+                  "/tests/fixtures/tiny_random --quiet --output " + path +
+                  (attention == "int8" ? " --attention int8" : ""));
+    REQUIRE_MESSAGE(conv.code == 0, conv.err);
+    Run info = Sh(Bin(kEdgebert) + " info --model " + path);
+    REQUIRE_MESSAGE(info.code == 0, info.err);
+    CHECK(json::parse(info.out)["config"]["attention"] == attention);
+    Run bench = Sh(Bin(kEdgebert) + " bench --model " + path +
+                   " --seq 64 --threads 1 --iters 5 --warmup 1 --profile");
+    REQUIRE_MESSAGE(bench.code == 0, bench.err);
+    const json p = json::parse(Lines(bench.out).at(0)).at("profile");
+    const json& a = p["parts"]["attention"];
+    const double peak =
+        p["peak_gmacs_per_core"][attention == "int8" ? "int8" : "f32"];
+    CHECK(a["of_peak"].get<double>() ==
+          doctest::Approx(a["gmacs"].get<double>() / peak));
+    std::remove(path.c_str());
+  }
+  Run bad = Sh(Bin(kConvert) + " --input " + kSrc +
+               "/tests/fixtures/tiny_random --precision f32 --attention int8 "
+               "--output " +
+               Tmp("never.ebm"));
+  CHECK(bad.code != 0);
+  CHECK(bad.err.find("--attention int8") != std::string::npos);
+  CHECK_FALSE(Exists(Tmp("never.ebm")));
+}
+
 TEST_CASE("info, bench and eval print JSON") {
   Run info = Sh(Bin(kEdgebert) + " info --verify --model " + TinyModel());
   REQUIRE_MESSAGE(info.code == 0, info.err);

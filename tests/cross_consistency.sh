@@ -5,7 +5,8 @@
 # CPUs must give the same entities as x86. Models are converted once,
 # natively (the same .ebm runs everywhere): pd-tiny from ../shared when
 # present, else the committed tiny_random fixture; f32 and int8; and the
-# ALBERT fixture albert_tiny_random/inner_groups, int8. The input
+# ALBERT fixture albert_tiny_random/inner_groups, int8; both again with int8
+# attention (--attention int8, kernels/attention_i8.h). The input
 # is tests/fixtures/cross/pd_dev_240.txt (People's Daily dev sentences): the
 # first 200 for int8 (entities must be identical), the first 40 for f32
 # (logits within tolerance; f32 under qemu costs ~1.5 s a sentence).
@@ -33,15 +34,16 @@ else
   src=$repo/tests/fixtures/tiny_random name=tiny_random
 fi
 status=0
-# check NAME SRC PREC: convert SRC once natively, tag the sample natively
-# and under each CPU, compare.
+# check NAME SRC PREC [CONVERT_ARGS...]: convert SRC once natively, tag the
+# sample natively and under each CPU, compare.
 check() {
   local name=$1 src=$2 prec=$3 lines=200
+  shift 3
   [[ $prec == f32 ]] && lines=40
   local input=$work/input-$prec.txt
   head -n "$lines" "$sample" > "$input"
   local model=$work/$name-$prec.ebm extra=() mode=()
-  [[ $prec == int8 ]] && extra=(--calibration "$sample") mode=(--exact)
+  [[ $prec == int8 ]] && extra=(--calibration "$sample" "$@") mode=(--exact)
   "$native/bin/edgebert-convert" --input "$src" --output "$model" \
     --precision "$prec" "${extra[@]}" >/dev/null 2>"$work/convert.log" ||
     { cat "$work/convert.log" >&2; exit 1; }
@@ -62,7 +64,11 @@ for prec in ${EDGEBERT_CONSISTENCY_PRECISIONS:-f32 int8}; do
   check "$name" "$src" "$prec"
   # ALBERT (issue 9): shared weight sets, E -> H mapping; the committed
   # fixture with 2 groups x 2 inner layers, int8 bit-identical.
-  [[ $prec == int8 ]] &&
-    check albert-inner "$repo/tests/fixtures/albert_tiny_random/inner_groups" int8
+  [[ $prec == int8 ]] || continue
+  check albert-inner "$repo/tests/fixtures/albert_tiny_random/inner_groups" int8
+  # int8 attention: int32 products, det_math softmax, bit-identical too.
+  check "$name-attn8" "$src" int8 --attention int8
+  check albert-inner-attn8 \
+    "$repo/tests/fixtures/albert_tiny_random/inner_groups" int8 --attention int8
 done
 exit $status

@@ -13,3 +13,8 @@ target_include_directories(tf_heads_test PRIVATE "${NLOHMANN_INCLUDE_DIR}")
 # truncation while in use.
 edgebert_test(model_file_test SOURCES model_file_test.cc
   LIBS edgebert edgebert_convert_lib)
+# int8 attention at model level (tiny_random fixture, both attention modes).
+edgebert_test(attention_i8_model_test SOURCES attention_i8_model_test.cc
+  LIBS edgebert edgebert_convert_lib)
+target_include_directories(attention_i8_model_test PRIVATE
+  "${NLOHMANN_INCLUDE_DIR}")

@@ -108,6 +108,7 @@ Status RunGuard(const GuardInput& in, std::vector<GemmResult>* gemms,
   WriteOptions wopt;
   wopt.precision = Precision::kInt8;
   wopt.max_seq_len = in.max_seq_len;
+  wopt.int8_attention = in.int8_attention;
   *tensors = AssembleInt8(*in.f32_tensors, *in.specs, *gemms, *embeddings);
   int two_pass = 0, kept = 0;
   for (int iter = 0;; ++iter) {

@@ -59,6 +59,7 @@ struct GuardInput {
   double min_fidelity = 0;  // 0: measure once
   int max_seq_len = 0;
   bool progress = false;
+  bool int8_attention = false;  // the candidates' attention core
 };
 
 // Runs the loop above, marking kept_f32 in *gemms / *embeddings; *tensors

@@ -62,10 +62,15 @@ StatusOr<std::vector<OutputTensor>> QuantizeInt8(const Checkpoint& ckpt,
   std::vector<OutputTensor> tensors;
   std::vector<GuardStep> steps;
   if (calibrated) {
-    GuardInput in{&ckpt,       &base,
-                  &specs,      &calib.sentences,
-                  &f32_tags,   opt.min_fidelity,
-                  max_seq_len, opt.progress};
+    GuardInput in{&ckpt,
+                  &base,
+                  &specs,
+                  &calib.sentences,
+                  &f32_tags,
+                  opt.min_fidelity,
+                  max_seq_len,
+                  opt.progress,
+                  opt.attention == AttentionPrecision::kInt8};
     EB_RETURN_IF_ERROR(RunGuard(in, &gemms, &embeddings, &tensors, &steps));
   } else {
     tensors = AssembleInt8(base, specs, gemms, embeddings);

@@ -117,6 +117,7 @@ void FidelityJson(const Int8Run& run, json* rep) {
 std::string Int8ReportJson(const Int8Run& run) {
   json rep;
   rep["precision"] = "int8";
+  rep["attention"] = AttentionPrecisionName(run.options->attention);
   MethodJson(run, &rep);
   std::vector<std::string> kept;
   for (size_t i = 0; i < run.specs->size(); ++i) {

@@ -49,7 +49,9 @@ void BuildFlatBuffer(const Checkpoint& c,
       *fbb, c.num_layers, c.hidden_size, c.num_heads, c.intermediate_size,
       c.max_position_embeddings, c.type_vocab_size, c.vocab_size,
       c.layer_norm_eps, c.activation, opt.max_seq_len, c.embedding_size,
-      layer_weights, c.embedding_mapping);
+      layer_weights, c.embedding_mapping,
+      opt.int8_attention ? fb::AttentionPrecision::Int8
+                         : fb::AttentionPrecision::Float32);
   auto vocab = fbb->CreateVectorOfStrings(c.vocab);
   auto prefix = fbb->CreateString("##");
   auto tokenizer = fb::CreateTokenizerConfig(

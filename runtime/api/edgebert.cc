@@ -118,6 +118,7 @@ StatusOr<std::unique_ptr<Model>> Model::FromFile(
   c.layer_norm_eps = e.layer_norm_eps();
   c.embedding_size = e.embedding_size();
   c.layer_weights = LayerWeightSets(e);
+  c.attention = e.attention() == fb::AttentionPrecision::Int8 ? "int8" : "f32";
   switch (e.activation()) {
     case fb::Activation::GeluErf:
       c.activation = "gelu";

@@ -67,6 +67,7 @@ struct ModelConfig {
   // each layer runs (layer i -> layer_weights[i]; i for BERT).
   int embedding_size = 0;
   std::vector<int> layer_weights;
+  std::string attention;  // attention core: "f32" | "int8"
 };
 
 struct LoadOptions {

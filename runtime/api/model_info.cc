@@ -17,7 +17,8 @@ nlohmann::json ModelInfo(const Model& model) {
                  {"layer_norm_eps", m.layer_norm_eps},
                  {"activation", m.activation},
                  {"embedding_size", m.embedding_size},
-                 {"layer_weights", m.layer_weights}};
+                 {"layer_weights", m.layer_weights},
+                 {"attention", m.attention}};
   j["labels"] = m.labels;
   j["head"] = m.head;
   j["tag_scheme"] = m.tag_scheme;

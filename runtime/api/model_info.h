@@ -10,7 +10,8 @@ namespace edgebert {
 
 // {"precision", "config": {num_layers, hidden_size, num_heads,
 // intermediate_size, max_position_embeddings, type_vocab_size, vocab_size,
-// max_seq_len, layer_norm_eps, activation, embedding_size, layer_weights},
+// max_seq_len, layer_norm_eps, activation, embedding_size, layer_weights,
+// attention},
 // "labels", "head", "tag_scheme"}
 nlohmann::json ModelInfo(const Model& model);
 

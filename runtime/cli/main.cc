@@ -416,6 +416,7 @@ int RunBench(const Common& c, const std::string& seqs_s,
         in.peak = peak;
         in.threads = eb::PoolThreads(l.pool.get());
         in.int8 = l.model->config().precision == "int8";
+        in.int8_attention = l.model->config().attention == "int8";
         j["profile"] = eb::cli::ProfileJson(in);
       }
       std::printf("%s\n", Dump(j).c_str());

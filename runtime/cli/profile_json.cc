@@ -33,10 +33,12 @@ OpProfile MedianBandAverage(const ProfileInput& in, size_t* count) {
 }
 
 // The peak (GMAC/s, all threads) a part is measured against: the encoder
-// GEMMs run in the model's precision, attention and the head in f32.
+// GEMMs run in the model's precision, attention in the file's attention
+// precision, the head in f32.
 double PartPeak(const ProfileInput& in, OpPart part) {
-  const bool f32 =
-      !in.int8 || part == OpPart::kAttention || part == OpPart::kHead;
+  const bool f32 = part == OpPart::kAttention
+                       ? !in.int8_attention
+                       : !in.int8 || part == OpPart::kHead;
   return (f32 ? in.peak.f32_gmacs : in.peak.i8_gmacs) * in.threads;
 }
 

@@ -22,7 +22,8 @@ struct ProfileInput {
   double cpu_p50_ms = 0.0;             // process CPU time p50.
   kernels::PeakRates peak;
   size_t threads = 1;
-  bool int8 = false;  // the model's GEMMs are int8 (else f32).
+  bool int8 = false;            // the model's GEMMs are int8 (else f32).
+  bool int8_attention = false;  // the attention core is int8 (else f32).
 };
 
 // Per-op breakdown averaged over the runs whose total lies between the 40th

@@ -69,7 +69,7 @@ void AttentionI8(const float* qkv, size_t qkv_stride, size_t seq,
                  const float* mask_add, size_t head_begin, size_t head_end,
                  float* ctx, size_t ctx_stride) {
   const size_t hidden = num_heads * head_dim, d = head_dim;
-  std::vector<int8_t> qq, kq, vq, pq(seq);
+  std::vector<int8_t> qq, kq, vq, ph(seq), pl(seq);
   std::vector<float> qs, ks, vs, e(seq);
   for (size_t h = head_begin; h < head_end; ++h) {
     const float* q = qkv + h * d;
@@ -87,12 +87,19 @@ void AttentionI8(const float* qkv, size_t qkv_stride, size_t seq,
       }
       for (size_t j = 0; j < seq; ++j) e[j] = ExpNonPositive(e[j] - max);
       const float sum = FixedSum(e.data(), seq);
-      const float ps =
-          quant::QuantizeRow(e.data(), seq, nullptr, pq.data()) / sum;
+      for (size_t j = 0; j < seq; ++j) {
+        const float t = e[j] * 127.0f;
+        const float hi = std::nearbyint(t);
+        ph[j] = static_cast<int8_t>(hi);
+        pl[j] = static_cast<int8_t>(std::nearbyint((t - hi) * 254.0f));
+      }
+      const float ps = (1.0f / 127.0f) / sum, pls = ps / 254.0f;
       for (size_t c = 0; c < d; ++c) {
-        const int32_t acc = Dot(pq.data(), &vq[c * seq], seq);
+        const int32_t hi = Dot(ph.data(), &vq[c * seq], seq);
+        const int32_t lo = Dot(pl.data(), &vq[c * seq], seq);
         ctx[i * ctx_stride + h * d + c] =
-            static_cast<float>(acc) * (ps * vs[c]) + 0.0f;
+            (static_cast<float>(hi) * (ps * vs[c]) + 0.0f) +
+            (static_cast<float>(lo) * (pls * vs[c]) + 0.0f);
       }
     }
   }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "runtime/kernels/attention_i8.h"
 #include "runtime/kernels/embedding_i8.h"
 #include "runtime/kernels/kernels.h"
 
@@ -21,15 +22,23 @@ struct AttentionTask {
   const float* qkv;
   size_t n, heads, head_dim, hidden;
   float scale;
-  float* scratch;
-  size_t scratch_floats;
+  uint8_t* scratch;
+  size_t scratch_bytes;  // per head
   float* ctx;
   const float* mask_add;  // null: every key valid.
+  bool int8;              // kernels::AttentionI8, else kernels::Attention.
   static void Run(void* p, size_t head) {
     const AttentionTask& t = *static_cast<const AttentionTask*>(p);
+    uint8_t* scratch = t.scratch + head * t.scratch_bytes;
+    if (t.int8) {
+      kernels::AttentionI8(t.qkv, 3 * t.hidden, t.n, t.heads, t.head_dim,
+                           t.scale, t.mask_add, head, head + 1, scratch, t.ctx,
+                           t.hidden);
+      return;
+    }
     kernels::Attention(t.qkv, 3 * t.hidden, t.n, t.heads, t.head_dim, t.scale,
                        t.mask_add, head, head + 1,
-                       t.scratch + head * t.scratch_floats, t.ctx, t.hidden);
+                       reinterpret_cast<float*>(scratch), t.ctx, t.hidden);
   }
 };
 
@@ -52,9 +61,9 @@ StatusOr<std::unique_ptr<Encoder>> Encoder::Create(
 // tokens, sliced in a fixed order.
 Status Encoder::PlanArena(size_t S) {
   const size_t H = w_.hidden;
-  attn_scratch_floats_ =
-      AlignUp(kernels::AttentionScratchFloats(S) * sizeof(float)) /
-      sizeof(float);
+  attn_scratch_bytes_ = AlignUp(
+      w_.int8_attention ? kernels::AttentionI8ScratchBytes(S, H / w_.heads)
+                        : kernels::AttentionScratchFloats(S) * sizeof(float));
   const size_t sizes[] = {
       S * H * sizeof(float),                                       // x
       S * 3 * H * sizeof(float),                                   // qkv
@@ -62,7 +71,7 @@ Status Encoder::PlanArena(size_t S) {
       S * std::max(H, w_.emb.width) * sizeof(float),               // tmp
       S * w_.inter * sizeof(float),                                // inter
       S * w_.labels * sizeof(float),                               // logits
-      w_.heads * attn_scratch_floats_ * sizeof(float),             // attention
+      w_.heads * attn_scratch_bytes_,                              // attention
       w_.GemmScratchBytes(S),                                      // gemm
       S * sizeof(float),                                           // mask
       w_.emb.mapping ? S * w_.emb.word_width * sizeof(float) : 0,  // emb
@@ -89,7 +98,7 @@ Status Encoder::PlanArena(size_t S) {
   tmp_ = static_cast<float*>(slots[3]);
   inter_buf_ = static_cast<float*>(slots[4]);
   logits_ = static_cast<float*>(slots[5]);
-  attn_scratch_ = static_cast<float*>(slots[6]);
+  attn_scratch_ = static_cast<uint8_t*>(slots[6]);
   gemm_scratch_ = slots[7];
   mask_ = static_cast<float*>(slots[8]);
   emb_ = w_.emb.mapping ? static_cast<float*>(slots[9]) : x_;
@@ -210,9 +219,10 @@ const float* Encoder::Encode(const int32_t* ids, size_t n, size_t valid,
                      H,
                      1.0f / std::sqrt(static_cast<float>(head_dim)),
                      attn_scratch_,
-                     attn_scratch_floats_,
+                     attn_scratch_bytes_,
                      ctx_,
-                     valid < n ? mask_ : nullptr};
+                     valid < n ? mask_ : nullptr,
+                     w_.int8_attention};
   for (size_t li = 0; li < w_.layer_sets.size(); ++li) {
     const EncoderWeights::Layer& l =
         w_.sets[static_cast<size_t>(w_.layer_sets[li])];

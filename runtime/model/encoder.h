@@ -9,6 +9,8 @@
 //   per layer (its weight set, shared by several layers in ALBERT):
 //     qkv = x Wqkv^T + bqkv                         [n, 3H]
 //     ctx = softmax(q k^T / sqrt(d)) v  per head    [n, H]
+//                           (int8 products when the file says
+//                            attention Int8, kernels/attention_i8.h)
 //     x   = LN(ctx Wo^T + bo + x)
 //     h   = GELU(x Wi^T + bi)                        [n, I]
 //     x   = LN(h Wo2^T + bo2 + x)
@@ -97,11 +99,11 @@ class Encoder {
   void* arena_ = nullptr;
   size_t arena_bytes_ = 0;
   float *x_ = nullptr, *qkv_ = nullptr, *ctx_ = nullptr, *tmp_ = nullptr,
-        *inter_buf_ = nullptr, *logits_ = nullptr, *attn_scratch_ = nullptr,
-        *mask_ = nullptr;
+        *inter_buf_ = nullptr, *logits_ = nullptr, *mask_ = nullptr;
+  uint8_t* attn_scratch_ = nullptr;  // heads x attn_scratch_bytes_
   float* emb_ = nullptr;  // embedding rows [S, E]; = x_ without a mapping
   void* gemm_scratch_ = nullptr;
-  size_t attn_scratch_floats_ = 0;
+  size_t attn_scratch_bytes_ = 0;
 
   friend struct AttentionTask;
 };

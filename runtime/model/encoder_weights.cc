@@ -150,6 +150,7 @@ StatusOr<std::unique_ptr<EncoderWeights>> EncoderWeights::Create(
   w->labels = static_cast<size_t>(file.model().head()->num_labels());
   w->max_positions = static_cast<size_t>(c.max_position_embeddings());
   w->eps = c.layer_norm_eps();
+  w->int8_attention = c.attention() == fb::AttentionPrecision::Int8;
   EB_RETURN_IF_ERROR(LoadEmbeddings(file, c, f32_backend, &w->emb));
   w->layer_sets = LayerWeightSets(c);
   for (int i = 0; i < NumWeightSets(w->layer_sets); ++i) {

@@ -59,6 +59,7 @@ struct EncoderWeights {
 
   size_t hidden = 0, heads = 0, inter = 0, labels = 0, max_positions = 0;
   float eps = 0;
+  bool int8_attention = false;  // EncoderConfig.attention == Int8
   Embeddings emb;
   // Each weight set is bound (and packed) once; layer i runs
   // sets[layer_sets[i]] (shared by several layers in ALBERT).

@@ -363,6 +363,12 @@ Status ModelFile::ValidateConfig(const std::string& where) const {
     return FailedPrecondition(where + "layer_norm_eps must be finite and > 0");
   }
   EB_RETURN_IF_ERROR(ValidateLayerSharing(e, m.tensors()->size(), where));
+  if (e.attention() != fb::AttentionPrecision::Float32 &&
+      e.attention() != fb::AttentionPrecision::Int8) {
+    return FailedPrecondition(where + "encoder.attention = " +
+                              std::to_string(static_cast<int>(e.attention())) +
+                              " is not Float32 (0) or Int8 (1)");
+  }
   const fb::TokenizerConfig& t = *m.tokenizer();
   const int vocab_n = t.vocab() ? static_cast<int>(t.vocab()->size()) : 0;
   if (vocab_n != e.vocab_size()) {

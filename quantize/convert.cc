@@ -77,6 +77,7 @@ Status ConvertCheckpoint(const Checkpoint& ckpt,
   EB_RETURN_IF_ERROR(CheckFiniteWeights(ckpt));
   WriteOptions wopt;
   wopt.precision = options.precision;
+  wopt.created = options.created;
   StatusOr<int> max_seq_len = ResolveMaxSeqLen(ckpt, options.max_seq_len);
   if (!max_seq_len.ok()) return max_seq_len.status();
   wopt.max_seq_len = *max_seq_len;

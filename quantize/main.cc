@@ -8,8 +8,10 @@
 //                  [--int8-embeddings all|word] [--quiet]
 // Exit 0 on success; otherwise one line "edgebert-convert: <CODE>: <why>" on
 // stderr, exit 1, and no output file (see Convert in quantize/convert.h);
-// exit 2 for a command line CLI11 cannot parse.
+// exit 2 for a command line CLI11 cannot parse. A set SOURCE_DATE_EPOCH
+// fixes the "created" metadata (reproducible output, see options.h).
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -142,6 +144,15 @@ int main(int argc, char** argv) {
   }
   q.progress = !quiet;
   edgebert::Status s = ParseEnums(enums, &opt);
+  if (s.ok()) {
+    edgebert::StatusOr<std::string> created =
+        edgebert::CreatedFromSourceDateEpoch(std::getenv("SOURCE_DATE_EPOCH"));
+    if (created.ok()) {
+      opt.created = *created;
+    } else {
+      s = created.status();
+    }
+  }
   if (s.ok()) s = edgebert::Convert(opt);
   if (!s.ok()) {
     std::fprintf(stderr, "%s: %s\n", edgebert::kConverterName,

@@ -1,6 +1,9 @@
 #include "quantize/options.h"
 
 #include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
 
 namespace edgebert {
 namespace {
@@ -65,6 +68,30 @@ Status ValidateInt8Options(const Int8Options& o) {
         "the calibration sentences)");
   }
   return Status::Ok();
+}
+
+StatusOr<std::string> CreatedFromSourceDateEpoch(const char* value) {
+  if (value == nullptr) return std::string();
+  const size_t n = std::strlen(value);
+  bool digits = n >= 1 && n <= 18;
+  for (size_t i = 0; digits && i < n; ++i) {
+    digits = value[i] >= '0' && value[i] <= '9';
+  }
+  if (!digits) {
+    return InvalidArgument(std::string("SOURCE_DATE_EPOCH '") + value +
+                           "' must be 1 to 18 decimal digits (seconds since "
+                           "1970-01-01 UTC)");
+  }
+  const std::time_t t =
+      static_cast<std::time_t>(std::strtoll(value, nullptr, 10));
+  std::tm tm{};
+  char buf[32];
+  if (gmtime_r(&t, &tm) == nullptr ||
+      std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+    return InvalidArgument(std::string("SOURCE_DATE_EPOCH '") + value +
+                           "' is not a representable UTC time");
+  }
+  return std::string(buf);
 }
 
 }  // namespace edgebert

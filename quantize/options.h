@@ -86,7 +86,16 @@ struct ConvertOptions {
   // 3..max_position_embeddings.
   int max_seq_len = 0;
   Int8Options int8;  // precision kInt8 only
+  // The "created" metadata, "YYYY-MM-DDTHH:MM:SSZ"; "" = the current time.
+  std::string created;
 };
+
+// The reproducible-builds convention: a set SOURCE_DATE_EPOCH (decimal
+// seconds since 1970-01-01 UTC, `value`) replaces the current time in the
+// "created" metadata, so two conversions with the same inputs are
+// byte-identical. Returns "" for a null `value`; InvalidArgument naming the
+// variable for anything but 1..18 decimal digits.
+StatusOr<std::string> CreatedFromSourceDateEpoch(const char* value);
 
 }  // namespace edgebert
 

@@ -252,6 +252,43 @@ TEST_CASE("bad model files and flags give one clear error and exit 1") {
 
 // Issue 13, item 9: 16+ threads on 2 cores never finished; now --threads is
 // capped at the CPUs this process may use (with a warning), 0 means that.
+TEST_CASE(
+    "SOURCE_DATE_EPOCH: conversions are byte-identical; bad values refused") {
+  const std::string base = Bin(kConvert) + " --input " + kSrc +
+                           "/tests/fixtures/tiny_random --calibration " + kSrc +
+                           "/tests/fixtures/head/sample.bio --quiet --output ";
+  auto convert = [&](const std::string& epoch, const std::string& out) {
+    Run r = Sh("SOURCE_DATE_EPOCH=" + epoch + " " + base + out);
+    return r;
+  };
+  auto slurp = [](const std::string& p) {
+    std::ifstream f(p, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(f), {});
+  };
+  const std::string a = Tmp("sde_a.ebm"), b = Tmp("sde_b.ebm"),
+                    c = Tmp("sde_c.ebm");
+  REQUIRE(convert("1700000000", a).code == 0);
+  REQUIRE(convert("1700000000", b).code == 0);
+  REQUIRE(convert("0", c).code == 0);
+  CHECK(slurp(a) == slurp(b));
+  CHECK(slurp(a) != slurp(c));
+  Run info = Sh(Bin(kEdgebert) + " info --model " + a);
+  REQUIRE(info.code == 0);
+  CHECK(json::parse(info.out)["metadata"]["created"] == "2023-11-14T22:13:20Z");
+  for (const std::string bad : {"12x", "''", "-5", "1234567890123456789"}) {
+    CAPTURE(bad);
+    const std::string out = Tmp("sde_bad.ebm");
+    Run r = convert(bad, out);
+    CHECK(r.code == 1);
+    CHECK(r.err.find("SOURCE_DATE_EPOCH") != std::string::npos);
+    CHECK(r.err.find("decimal digits") != std::string::npos);
+    CHECK_FALSE(Exists(out));
+  }
+  std::remove(a.c_str());
+  std::remove(b.c_str());
+  std::remove(c.c_str());
+}
+
 TEST_CASE("--threads: 0 = the CPUs, more than them capped with a warning") {
   const std::string text =
       " --text 'hello new york 中国' --model " + TinyModel();

@@ -153,7 +153,7 @@ std::vector<uint8_t> SerializeEbm(const Checkpoint& ckpt,
       {names::kMetaSource, ckpt.source_dir},
       {names::kMetaConverter,
        std::string(kConverterName) + " " + EDGEBERT_VERSION},
-      {"created", UtcNow()},
+      {"created", opt.created.empty() ? UtcNow() : opt.created},
       {"source_dtype", ckpt.source_dtype},
   };
   for (const auto& kv : opt.extra_metadata) metadata[kv.first] = kv.second;

@@ -39,6 +39,7 @@ struct WriteOptions {
   Precision precision = Precision::kF32;  // the "precision" metadata
   int max_seq_len = 0;  // already resolved: 1 <= max_seq_len <= max pos
   std::string quant_report;
+  std::string created;  // the "created" metadata; "" = the current UTC time
   // Extra metadata entries (override the defaults of the same key).
   std::map<std::string, std::string> extra_metadata;
 };

@@ -201,7 +201,8 @@ def main():
                                                  machine.get("nproc", "?")))
     L.append("| tree | %s |" % machine.get("git", "?"))
     L.append("| ONNX Runtime | %s |" % (
-        "not run: " + machine["ort"] if machine.get("ort") else
+        "not run: " + machine["ort"].replace("|", "\\|")
+        if machine.get("ort") else
         "onnxruntime-node from bench/ort/package-lock.json" +
         (", installed by " + machine["ort_install"]
          if machine.get("ort_install") else "")))

@@ -165,6 +165,10 @@ class ReportTest(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             write_raw(d, with_ort=False, ort_note="not installable (test)")
             text = run_report(d)
+            write_raw(d, with_ort=False, ort_note="a|b")
+            # A "|" in npm's message must not split the table cell.
+            self.assertIn("| ONNX Runtime | not run: a\\|b |",
+                          run_report(d).splitlines())
         self.assertIn("No ONNX Runtime figures in this run: onnxruntime-node "
                       "is not installable (test).", text)
         self.assertEqual(table_row(text, "f32 p50 <= 0.9x ORT f32, seq 32, "

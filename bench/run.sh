@@ -22,8 +22,9 @@
 #
 # Needs: cmake, ninja, /usr/bin/python3 with numpy (+ torch and python3-onnx
 # for the ORT peer), /usr/bin/time (Debian package `time`), node + npm for the
-# ORT peer (npm ci --offline in bench/ort on first use, from the npm cache;
-# without it the run has no ORT rows). The checkpoint is random
+# ORT peer (on first use `npm ci --ignore-scripts` in bench/ort installs the
+# pinned onnxruntime-node, from the npm cache or else the registry; if both
+# fail the run has no ORT rows and RESULTS.md says so). The checkpoint is random
 # (bench/make_bert_base.py), so only speed/size/memory are meaningful here.
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/.." && pwd)"
@@ -45,7 +46,7 @@ while [[ $# -gt 0 ]]; do
     --calib-lines) CALIB_LINES="$2"; shift 2 ;;
     --wait-load) WAIT_LOAD="$2"; shift 2 ;;
     --results) RESULTS="$(realpath -m "$2")"; shift 2 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -211,14 +212,22 @@ for name in bert-base-f32 bert-base-int8; do
 done
 
 # 7. ONNX Runtime peer (f32 export, and int8 as quantize_dynamic would make it).
-# onnxruntime-node comes from the local npm cache only (nothing is
-# downloaded); without it the run goes on without the peer.
+# Setup step: bench/ort's onnxruntime-node, pinned by package-lock.json, is
+# installed with `npm ci --ignore-scripts` (the npm cache first, then the
+# registry; the package ships its prebuilt binaries, no install script runs).
+# Without it the run goes on without the peer and RESULTS.md says why.
 if [[ $ORT == 1 && ! -d "$REPO/bench/ort/node_modules/onnxruntime-node" ]]; then
-  log "npm ci --offline in bench/ort"
-  if ! (cd "$REPO/bench/ort" &&
-        npm ci --ignore-scripts --offline --no-audit --no-fund >&2); then
-    log "onnxruntime-node is not in the npm cache: no ORT peer in this run"
-    echo "ort=not in the npm cache (npm ci --offline failed)" >> "$RAW/machine.txt"
+  npm_ci() { (cd "$REPO/bench/ort" && npm ci --ignore-scripts --no-audit --no-fund "$@") \
+               >>"$RAW/npm.log" 2>&1; }
+  log "installing onnxruntime-node in bench/ort (npm ci, log in $RAW/npm.log)"
+  if npm_ci --offline; then
+    echo "ort_install=npm ci --offline (npm cache)" >> "$RAW/machine.txt"
+  elif npm_ci; then
+    echo "ort_install=npm ci (registry)" >> "$RAW/machine.txt"
+  else
+    log "npm ci failed (no cache, registry unreachable?): no ORT peer in this run"
+    echo "ort=not installable (npm ci from cache and registry failed: $(tail -n 1 "$RAW/npm.log"))" \
+      >> "$RAW/machine.txt"
     ORT=0
   fi
 fi

@@ -149,12 +149,15 @@ struct AttnShape {
 TEST_CASE("Attention matches the reference on every target") {
   // head_dim 136 > 128 takes the dot-product path instead of K^T. seq values
   // cover row tiles of 4 with 0..3 leftover rows and key counts below, at and
-  // above multiples of the widest key panel (64 on AVX-512); head_dim 20 and
-  // 72 leave column tails after the 4-vector context tiles.
+  // above multiples of the widest key panel (64 on AVX-512). head_dim 20, 26
+  // (ALBERT-tiny), 3 and 44 are not multiples of the vector width: V is
+  // zero-padded and the last context tile is stored partially; 72 and 100
+  // exceed the padding budget and keep a lane-by-lane column tail.
   const AttnShape shapes[] = {
-      {1, 4, 64},   {3, 4, 64},  {17, 4, 64}, {128, 4, 64}, {130, 1, 64},
-      {263, 1, 64}, {1, 2, 16},  {3, 2, 16},  {17, 2, 16},  {128, 2, 16},
-      {6, 2, 20},   {67, 2, 72}, {5, 1, 136}, {17, 2, 136}};
+      {1, 4, 64},   {3, 4, 64},   {17, 4, 64}, {128, 4, 64}, {130, 1, 64},
+      {263, 1, 64}, {1, 2, 16},   {3, 2, 16},  {17, 2, 16},  {128, 2, 16},
+      {6, 2, 20},   {5, 3, 26},   {67, 2, 26}, {9, 2, 3},    {33, 2, 44},
+      {67, 2, 72},  {19, 2, 100}, {5, 1, 136}, {17, 2, 136}};
   for (const AttnShape& s : shapes) {
     const size_t hidden = s.heads * s.head_dim;
     const size_t qkv_stride = 3 * hidden + 5;  // padded rows
@@ -210,6 +213,26 @@ TEST_CASE("Attention matches the reference on every target") {
         }
       });
     }
+  }
+}
+
+TEST_CASE("Attention writes only the columns of its heads") {
+  // Each head is one parallel task writing ctx concurrently: a context tile
+  // that ends in V's zero padding must not store past its head's columns.
+  for (const size_t dim : {3, 20, 26, 44, 72}) {
+    const size_t seq = 13, heads = 3, hidden = heads * dim;
+    const auto qkv = Uniform(seq * 3 * hidden, -1.0f, 1.0f, 78 + dim);
+    ForEachTarget([&] {
+      INFO("dim ", dim);
+      std::vector<float> scratch(AttentionScratchFloats(seq));
+      std::vector<float> ctx(seq * hidden, 12345.0f);
+      Attention(qkv.data(), 3 * hidden, seq, heads, dim, 0.25f, nullptr, 1, 2,
+                scratch.data(), ctx.data(), hidden);
+      for (size_t i = 0; i < seq * hidden; ++i) {
+        const bool mine = i % hidden >= dim && i % hidden < 2 * dim;
+        REQUIRE((ctx[i] == 12345.0f) != mine);
+      }
+    });
   }
 }
 
@@ -290,7 +313,8 @@ TEST_CASE("FMA targets give bit-identical results for every kernel") {
       all.insert(all.end(), gl.begin(), gl.end());
     }
     for (const AttnShape& s :
-         {AttnShape{37, 2, 64}, AttnShape{128, 2, 64}, AttnShape{9, 1, 136}}) {
+         {AttnShape{37, 2, 64}, AttnShape{128, 2, 64}, AttnShape{9, 1, 136},
+          AttnShape{37, 3, 26}, AttnShape{21, 2, 72}}) {
       const size_t hidden = s.heads * s.head_dim;
       const auto qkv = Uniform(s.seq * 3 * hidden, -3.0f, 3.0f, 106 + s.seq);
       std::vector<float> scratch(AttentionScratchFloats(s.seq));

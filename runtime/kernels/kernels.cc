@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <cstddef>
+#include <cstring>
 
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "runtime/kernels/kernels.cc"
@@ -254,13 +255,38 @@ HWY_INLINE float ScaleMaskMaxRow(float* HWY_RESTRICT x, float scale,
   return m > m1 ? m : m1;
 }
 
+// ContextTile<kR, nv> for a run-time nv in [1, kTileVecs].
+template <size_t kR, class D>
+HWY_INLINE void ContextTileN(D d, size_t nv, const float* HWY_RESTRICT p,
+                             size_t p_stride, const float* HWY_RESTRICT v,
+                             size_t v_stride, size_t seq,
+                             const float* HWY_RESTRICT inv_sum,
+                             float* HWY_RESTRICT out, size_t out_stride) {
+  if (kTileVecs > 3 && nv >= 4) {
+    ContextTile<kR, kTileVecs>(d, p, p_stride, v, v_stride, seq, inv_sum, out,
+                               out_stride);
+  } else if (kTileVecs > 2 && nv == 3) {
+    ContextTile<kR, 3>(d, p, p_stride, v, v_stride, seq, inv_sum, out,
+                       out_stride);
+  } else if (nv >= 2) {
+    ContextTile<kR, 2>(d, p, p_stride, v, v_stride, seq, inv_sum, out,
+                       out_stride);
+  } else {
+    ContextTile<kR, 1>(d, p, p_stride, v, v_stride, seq, inv_sum, out,
+                       out_stride);
+  }
+}
+
 // ctx rows [0, kR) = softmax rows of p (raw scores, row stride p_stride,
-// `seq` valid columns) times V, over all head_dim columns.
+// `seq` valid columns) times V, over all head_dim columns. V rows hold
+// v_cols >= head_dim floats: v_cols is head_dim, or head_dim rounded up to
+// Lanes(d) with zero columns past head_dim (PackValuesPadded); columns in
+// [head_dim, v_cols) are computed but never stored.
 template <size_t kR>
 HWY_INLINE void SoftmaxContextRows(float* HWY_RESTRICT p, size_t p_stride,
                                    const float* HWY_RESTRICT v, size_t v_stride,
-                                   size_t seq, size_t head_dim, float scale,
-                                   const float* HWY_RESTRICT mask,
+                                   size_t v_cols, size_t seq, size_t head_dim,
+                                   float scale, const float* HWY_RESTRICT mask,
                                    float* HWY_RESTRICT out, size_t out_stride) {
   const DF d;
   const D1 d1;
@@ -272,13 +298,24 @@ HWY_INLINE void SoftmaxContextRows(float* HWY_RESTRICT p, size_t p_stride,
     inv_sum[r] = 1.0f / ExpShiftRow(pr, max, seq);
   }
   size_t c = 0;
-  for (; c + kTileVecs * N <= head_dim; c += kTileVecs * N) {
-    ContextTile<kR, kTileVecs>(d, p, p_stride, v + c, v_stride, seq, inv_sum,
-                               out + c, out_stride);
-  }
-  for (; c + N <= head_dim; c += N) {
-    ContextTile<kR, 1>(d, p, p_stride, v + c, v_stride, seq, inv_sum, out + c,
-                       out_stride);
+  while (c + N <= v_cols) {
+    const size_t nv = HWY_MIN(kTileVecs, (v_cols - c) / N);
+    if (c + nv * N <= head_dim) {
+      ContextTileN<kR>(d, nv, p, p_stride, v + c, v_stride, seq, inv_sum,
+                       out + c, out_stride);
+      c += nv * N;
+      continue;
+    }
+    // The last tile ends in padding: compute it into `tile`, store the
+    // head_dim - c valid columns.
+    HWY_ALIGN float tile[kR * kTileVecs * kKeyPad];
+    ContextTileN<kR>(d, nv, p, p_stride, v + c, v_stride, seq, inv_sum, tile,
+                     nv * N);
+    for (size_t r = 0; r < kR; ++r) {
+      std::memcpy(out + r * out_stride + c, tile + r * nv * N,
+                  (head_dim - c) * sizeof(float));
+    }
+    c = head_dim;
   }
   for (; c < head_dim; ++c) {
     ContextTile<kR, 1>(d1, p, p_stride, v + c, v_stride, seq, inv_sum, out + c,
@@ -350,9 +387,26 @@ HWY_INLINE void PackKeysTransposed(const float* HWY_RESTRICT k, size_t k_stride,
   }
 }
 
+// Copies V_h rows (head_dim floats at v + j * v_stride) to vp as seq rows of
+// d_pad floats, columns [head_dim, d_pad) zero, so that context tiles load
+// whole vectors without reading the neighbouring head or past the buffer.
+HWY_INLINE void PackValuesPadded(const float* HWY_RESTRICT v, size_t v_stride,
+                                 size_t seq, size_t head_dim, size_t d_pad,
+                                 float* HWY_RESTRICT vp) {
+  for (size_t j = 0; j < seq; ++j) {
+    std::memcpy(vp + j * d_pad, v + j * v_stride, head_dim * sizeof(float));
+    std::memset(vp + j * d_pad + head_dim, 0,
+                (d_pad - head_dim) * sizeof(float));
+  }
+}
+
 // Scratch layout (floats), s_pad = seq rounded up to Lanes(d) <= kKeyPad:
 // [0, kTileRows * s_pad): scores of one row tile (row stride s_pad); then,
-// if head_dim <= kMaxTransposedHeadDim, packed K_h^T (s_pad * head_dim).
+// if head_dim <= kMaxTransposedHeadDim, packed K_h^T (s_pad * head_dim);
+// then, if head_dim is not a multiple of Lanes(d) and the padded width
+// d_pad fits the budget (head_dim + d_pad <= kMaxTransposedHeadDim),
+// zero-padded V_h (seq * d_pad); otherwise V is read in place and its
+// column tail one lane at a time.
 void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
                    size_t num_heads, size_t head_dim, float scale,
                    const float* mask_add, size_t head_begin, size_t head_end,
@@ -362,6 +416,7 @@ void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
   const size_t N = hn::Lanes(d);
   const size_t hidden = num_heads * head_dim;
   const size_t s_pad = (seq + N - 1) / N * N;
+  const size_t d_pad = (head_dim + N - 1) / N * N;
   float* HWY_RESTRICT p = scratch;
   float* HWY_RESTRICT kt = scratch + kTileRows * s_pad;
   for (size_t h = head_begin; h < head_end; ++h) {
@@ -376,12 +431,21 @@ void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
         for (size_t j = 0; j < seq; ++j) {
           p[j] = det::FixedDot(qi, k + j * qkv_stride, head_dim);
         }
-        SoftmaxContextRows<1>(p, s_pad, v, qkv_stride, seq, head_dim, scale,
-                              mask_add, out + i * ctx_stride, ctx_stride);
+        SoftmaxContextRows<1>(p, s_pad, v, qkv_stride, head_dim, seq, head_dim,
+                              scale, mask_add, out + i * ctx_stride,
+                              ctx_stride);
       }
       continue;
     }
     PackKeysTransposed(k, qkv_stride, seq, s_pad, head_dim, kt);
+    const float* vt = v;  // V rows as the context tiles read them.
+    size_t v_stride = qkv_stride, v_cols = head_dim;
+    if (d_pad != head_dim && head_dim + d_pad <= kMaxTransposedHeadDim) {
+      float* vp = kt + s_pad * head_dim;
+      PackValuesPadded(v, qkv_stride, seq, head_dim, d_pad, vp);
+      vt = vp;
+      v_stride = v_cols = d_pad;
+    }
     const size_t W = kTileVecs * N;
     size_t i = 0;
     for (; i + kTileRows <= seq; i += kTileRows) {
@@ -395,9 +459,9 @@ void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
         ScoreTile<kTileRows, 1>(d, qi, qkv_stride, kt + j0 * head_dim, head_dim,
                                 p + j0, s_pad);
       }
-      SoftmaxContextRows<kTileRows>(p, s_pad, v, qkv_stride, seq, head_dim,
-                                    scale, mask_add, out + i * ctx_stride,
-                                    ctx_stride);
+      SoftmaxContextRows<kTileRows>(p, s_pad, vt, v_stride, v_cols, seq,
+                                    head_dim, scale, mask_add,
+                                    out + i * ctx_stride, ctx_stride);
     }
     for (; i < seq; ++i) {
       const float* qi = q + i * qkv_stride;
@@ -410,8 +474,8 @@ void AttentionImpl(const float* qkv, size_t qkv_stride, size_t seq,
         ScoreTile<1, 1>(d, qi, qkv_stride, kt + j0 * head_dim, head_dim, p + j0,
                         s_pad);
       }
-      SoftmaxContextRows<1>(p, s_pad, v, qkv_stride, seq, head_dim, scale,
-                            mask_add, out + i * ctx_stride, ctx_stride);
+      SoftmaxContextRows<1>(p, s_pad, vt, v_stride, v_cols, seq, head_dim,
+                            scale, mask_add, out + i * ctx_stride, ctx_stride);
     }
   }
 }

@@ -14,6 +14,7 @@
 
 #include "runtime/kernels/attention_i8.h"
 #include "runtime/kernels/attention_i8_ref.h"
+#include "runtime/kernels/kernel_tolerances.h"
 #include "runtime/kernels/kernels_ref.h"
 #include "runtime/kernels/kernels_testing.h"
 #include "tests/hwy_targets.h"
@@ -60,13 +61,11 @@ std::vector<float> RunKernel(const Shape& s, const std::vector<float>& qkv,
   return ctx;
 }
 
-// Non-FMA targets: one ulp of exp can flip a P code by one (and move the
-// row sum by ulps); each flip moves ctx by <= amax|V_h| / (127 * sum) with
-// sum >= 1. Allow 4 flips per output.
-float NonFmaBound(const std::vector<float>& qkv) {
+// tol::AttentionI8NoFmaAbsErr with |v| <= the largest |qkv| value.
+float NonFmaBound(const std::vector<float>& qkv, size_t seq) {
   float amax = 0.0f;
   for (float v : qkv) amax = std::max(amax, std::fabs(v));
-  return 4.0f * amax / 127.0f;
+  return tol::AttentionI8NoFmaAbsErr(seq, amax);
 }
 
 void CheckShape(const Shape& s, uint32_t seed, size_t* bit_exact) {
@@ -78,7 +77,7 @@ void CheckShape(const Shape& s, uint32_t seed, size_t* bit_exact) {
   ref::AttentionI8(qkv.data(), 3 * hidden, s.seq, s.heads, s.head_dim,
                    1.0f / std::sqrt(static_cast<float>(s.head_dim)), mask, 0,
                    s.heads, want.data(), hidden);
-  const float bound = NonFmaBound(qkv);
+  const float bound = NonFmaBound(qkv, s.seq);
   ForEachTarget([&] {
     size_t h0 = 0, h1 = 0;
     const std::vector<float> got = RunKernel(s, qkv, mask, &h0, &h1);

@@ -71,6 +71,22 @@ inline constexpr float AttentionAbsErr(size_t seq, size_t head_dim,
          (2 * SumRelErr(head_dim, 2) * dot_abs_bound + SumRelErr(2 * seq, 16));
 }
 
+// kernels::AttentionI8 on a target without FMA against its FMA-exact
+// reference: the int8 codes of Q, K and V and the scores are identical;
+// only det::ExpNonPositive differs (kExpRelErr each way). A change of e by
+// 2 kExpRelErr can flip P's high or low code by one, moving the two-code
+// value hi + lo / 254 by at most 1 / 254 in units of 1/127 of the row max
+// (the low code absorbs a high-code flip up to its own half step), so each
+// weight errs by <= 1 / (127 * 254) + 2 kExpRelErr, the row sum (>= 1) by
+// SumRelErr(seq, 0) relatively more. ctx = sum_j p_j v_j / sum with |v| <=
+// v_abs_max (the V codes dequantize to at most it): per element
+//   <= v_abs_max * (seq * (1 / 32258 + 2 kExpRelErr) + SumRelErr(seq, 4)).
+inline constexpr float AttentionI8NoFmaAbsErr(size_t seq, float v_abs_max) {
+  return v_abs_max *
+         (static_cast<float>(seq) * (1.0f / 32258.0f + 2 * kExpRelErr) +
+          SumRelErr(seq, 4));
+}
+
 // f32 GEMM y = x W^T + b, per element:
 //   |y_ij - ref_ij| <= GemmRelErr(k) * (|b_j| + sum_k |x_ik w_jk|)
 // (dot product of k terms plus the bias add: gamma_{k+1}; +2 margin).

@@ -13,6 +13,8 @@
 #include "nlohmann/json.hpp"
 #include "quantize/convert.h"
 #include "runtime/api/edgebert.h"
+#include "runtime/model/file_integrity.h"
+#include "runtime/model/model_file.h"
 #include "tests/test_env.h"
 
 namespace eb = edgebert;
@@ -111,4 +113,31 @@ TEST_CASE("int8 attention: flagged in the file, close to f32 attention") {
   // Threads split heads only: the logits are identical with a pool.
   const Run b2 = LogitsOf(*i8_attn, 3);
   CHECK(b2.logits == b.logits);
+}
+
+TEST_CASE("int8 attention: an unknown encoder.attention value is refused") {
+  const std::string path = eb::testing::ScratchPath("attn-bad.ebm");
+  eb::ConvertOptions o;
+  o.input_dir = kFixture;
+  o.output_path = path;
+  o.precision = eb::Precision::kInt8;
+  o.int8.attention = eb::AttentionPrecision::kInt8;
+  const eb::Status s = eb::Convert(o);
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  std::ifstream f(path, std::ios::binary);
+  std::vector<uint8_t> image((std::istreambuf_iterator<char>(f)),
+                             std::istreambuf_iterator<char>());
+  REQUIRE(!image.empty());
+  CHECK(eb::ModelFile::FromBytes(image.data(), image.size(), "edited").ok());
+  eb::fb::EncoderConfig* enc =
+      eb::fb::GetMutableSizePrefixedModel(image.data())->mutable_encoder();
+  REQUIRE(enc->attention() == eb::fb::AttentionPrecision::Int8);
+  REQUIRE(enc->mutate_attention(static_cast<eb::fb::AttentionPrecision>(2)));
+  REQUIRE(eb::SealModelFile(image.data(), image.size()).ok());
+  auto bad = eb::ModelFile::FromBytes(image.data(), image.size(), "edited");
+  REQUIRE_FALSE(bad.ok());
+  CAPTURE(bad.status().ToString());
+  CHECK(bad.status().message().find(
+            "encoder.attention = 2 is not Float32 (0) or Int8 (1)") !=
+        std::string::npos);
 }

@@ -7,8 +7,8 @@ preceded by the harness's mode byte.
         --convert build/bin/edgebert-convert --out tests/fuzz/corpus/fuzz_model
 
 Needs torch (random weights, tests/tools/safetensors_io.py) and numpy
-(tests/tools/write_tf_checkpoint.py for the TF heads). Deterministic apart
-from the converter's `created` metadata value.
+(tests/tools/write_tf_checkpoint.py for the TF heads). Deterministic: the
+converter runs with SOURCE_DATE_EPOCH=0 (fixed `created` metadata).
 
 The model: BERT with 1 layer, hidden 8, 2 heads, intermediate 16, 16
 positions, a 28-piece vocab holding the fuzzer's fixed texts, BIO labels.
@@ -16,6 +16,8 @@ Seeds (mode byte 0: re-seal the checksums, map the file, no --verify):
   softmax_f32, softmax_int8        Hugging Face checkpoint, classifier head
   softmax_int8_calib               int8 with calibration text (SmoothQuant
                                    factors, GPTQ, quantization report)
+  softmax_int8_attn_twopass        int8 attention (EncoderConfig.attention)
+                                   and two-pass activations in two GEMMs
   crf_int8                         TF checkpoint, project/logits + CRF
   bilstm_crf_f32, bilstm_crf_int8  TF checkpoint, BiLSTM (4 units) + CRF
 """
@@ -115,7 +117,8 @@ def convert(binary, src, out, precision, extra=()):
   tmp = out + ".ebm"
   subprocess.run([binary, "--input", src, "--output", tmp, "--precision",
                   precision, "--quiet", *extra], check=True,
-                 stdout=subprocess.DEVNULL)
+                 stdout=subprocess.DEVNULL,
+                 env=dict(os.environ, SOURCE_DATE_EPOCH="0"))
   with open(tmp, "rb") as f:
     data = f.read()
   os.remove(tmp)
@@ -142,6 +145,9 @@ def main():
     convert(args.convert, hf, out("softmax_int8"), "int8")
     convert(args.convert, hf, out("softmax_int8_calib"), "int8",
             ["--calibration", calib])
+    convert(args.convert, hf, out("softmax_int8_attn_twopass"), "int8",
+            ["--attention", "int8", "--two-pass",
+             "layer.0.attention.qkv.weight,layer.0.ffn.out.weight"])
     for head in ("crf", "bilstm-crf"):
       tf = os.path.join(tmp, head)
       write_tf(hf, tf, head)

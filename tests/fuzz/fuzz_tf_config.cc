@@ -4,35 +4,18 @@
 // it, the name tables and the head detection).
 #include <cstddef>
 #include <cstdint>
-#include <filesystem>
 #include <string>
 
 #include "quantize/readers/tf/tf_checkpoint.h"
 #include "tests/fuzz/fuzz_util.h"
 
 namespace eb = edgebert;
-namespace fs = std::filesystem;
-
-namespace {
-
-std::string MakeDir() {
-  const std::string dir = eb::fuzz::ScratchPath("tf_config");
-  fs::create_directories(dir);
-  const fs::path fixture =
-      fs::path(EDGEBERT_SOURCE_DIR) / "tests/fixtures/tf/seed_softmax";
-  for (const char* name :
-       {"checkpoint", "label2id.pkl", "vocab.txt", "model.ckpt-1000.index",
-        "model.ckpt-1000.data-00000-of-00001"}) {
-    fs::copy_file(fixture / name, fs::path(dir) / name,
-                  fs::copy_options::overwrite_existing);
-  }
-  return dir;
-}
-
-}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const std::string dir = MakeDir();
+  static const std::string dir = eb::fuzz::FixtureCopy(
+      "tf_config", "tf/seed_softmax",
+      {"checkpoint", "label2id.pkl", "vocab.txt", "model.ckpt-1000.index",
+       "model.ckpt-1000.data-00000-of-00001"});
   eb::fuzz::WriteFile(dir + "/bert_config.json", data, size);
   eb::TfReadOptions options;
   options.dir = dir;

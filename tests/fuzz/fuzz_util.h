@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <iterator>
 #include <string>
 #include <system_error>
@@ -34,6 +35,25 @@ inline std::string ScratchPath(const std::string& name) {
   scratch.paths.push_back(std::string(base) + "/edgebert_fuzz_" +
                           std::to_string(getpid()) + "_" + name);
   return scratch.paths.back();
+}
+
+// A ScratchPath(name) folder holding copies of `files` from the source
+// tree's tests/fixtures/<fixture> (a harness then writes the fuzzed file
+// beside them). Throws std::filesystem_error if a copy fails: the harness
+// cannot work without them.
+inline std::string FixtureCopy(const std::string& name,
+                               const std::string& fixture,
+                               std::initializer_list<const char*> files) {
+  namespace fs = std::filesystem;
+  const std::string dir = ScratchPath(name);
+  fs::create_directories(dir);
+  const fs::path from =
+      fs::path(EDGEBERT_SOURCE_DIR) / "tests/fixtures" / fixture;
+  for (const char* f : files) {
+    fs::copy_file(from / f, fs::path(dir) / f,
+                  fs::copy_options::overwrite_existing);
+  }
+  return dir;
 }
 
 inline void WriteFile(const std::string& path, const uint8_t* data,

@@ -27,8 +27,10 @@ struct EnumFlags {
   std::string precision, weight_rounding, int8_embeddings, attention;
 };
 
-// Parses the EnumFlags into opt; the error names the flag and its values.
-edgebert::Status ParseEnums(const EnumFlags& f, edgebert::ConvertOptions* opt) {
+// Parses the EnumFlags into opt, and SOURCE_DATE_EPOCH into opt->created;
+// the error names the flag (or variable) and the accepted values.
+edgebert::Status ResolveOptions(const EnumFlags& f,
+                                edgebert::ConvertOptions* opt) {
   edgebert::StatusOr<edgebert::Precision> p =
       edgebert::ParsePrecision(f.precision);
   if (!p.ok()) return p.status();
@@ -45,7 +47,55 @@ edgebert::Status ParseEnums(const EnumFlags& f, edgebert::ConvertOptions* opt) {
       edgebert::ParseAttentionPrecision(f.attention);
   if (!a.ok()) return a.status();
   opt->int8.attention = *a;
+  edgebert::StatusOr<std::string> created =
+      edgebert::CreatedFromSourceDateEpoch(std::getenv("SOURCE_DATE_EPOCH"));
+  if (!created.ok()) return created.status();
+  opt->created = *created;
   return edgebert::Status::Ok();
+}
+
+// The int8 options' flags (registered in --help order).
+void AddInt8Flags(CLI::App* app, edgebert::Int8Options* q, EnumFlags* enums) {
+  app->add_option("--calibration", q->calibration_path,
+                  "int8: calibration text (one sentence per line) or BIO file "
+                  "('char TAG' lines); enables SmoothQuant smoothing and the "
+                  "fidelity measurement against f32");
+  app->add_option("--smooth-alpha", q->smooth_alpha,
+                  "SmoothQuant migration strength in [0, 1] (default 0.5)");
+  app->add_flag("--alpha-search", q->alpha_search,
+                "int8: per GEMM, also try alpha 0.2..0.8 and keep the one with "
+                "the lowest output error on the calibration sample");
+  app->add_option("--min-fidelity", q->min_fidelity,
+                  "int8: keep the worst GEMMs in f32 until the entity F1 of "
+                  "int8 against f32 on the calibration sentences is >= X "
+                  "(default 0 = off; needs --calibration)");
+  app->add_option("--keep-f32", q->keep_f32,
+                  "int8: store these tensors f32 (comma-separated GEMM weight "
+                  "names as the int8 summary prints them, e.g. "
+                  "layer.0.ffn.out.weight, or embeddings.word); the guard "
+                  "starts from them")
+      ->delimiter(',');
+  app->add_option("--two-pass", q->two_pass,
+                  "int8: these GEMMs quantize their activations in two int8 "
+                  "passes, the row then its residual (comma-separated weight "
+                  "names as for --keep-f32; 'auto' (default) = the E -> H "
+                  "embedding mapping of ALBERT models; 'none')")
+      ->delimiter(',');
+  app->add_option("--weight-rounding", enums->weight_rounding,
+                  "int8: 'gptq' (default) rounds each GEMM weight with GPTQ "
+                  "error feedback through the calibration Hessian (needs "
+                  "--calibration, else nearest is used); 'nearest' rounds each "
+                  "value to nearest");
+  app->add_option("--int8-embeddings", enums->int8_embeddings,
+                  "int8: 'word' (default) stores the word embeddings int8 "
+                  "(one scale per row) and keeps position / token type f32; "
+                  "'all' stores all three tables int8");
+  app->add_option("--attention", enums->attention,
+                  std::string("int8: attention core, 'int8' (int8 QK^T and "
+                              "PV, f32 softmax) or 'f32' (default ") +
+                      edgebert::AttentionPrecisionName(q->attention) + ")");
+  app->add_option("--calibration-limit", q->calibration_limit,
+                  "calibration sentences used (default 512)");
 }
 
 }  // namespace
@@ -92,46 +142,7 @@ int main(int argc, char** argv) {
                  "min(128, max_position_embeddings)); the runtime windows long "
                  "text to it. BiLSTM-CRF heads run over this padded window, "
                  "so set it to the training max_seq_length");
-  app.add_option("--calibration", q.calibration_path,
-                 "int8: calibration text (one sentence per line) or BIO file "
-                 "('char TAG' lines); enables SmoothQuant smoothing and the "
-                 "fidelity measurement against f32");
-  app.add_option("--smooth-alpha", q.smooth_alpha,
-                 "SmoothQuant migration strength in [0, 1] (default 0.5)");
-  app.add_flag("--alpha-search", q.alpha_search,
-               "int8: per GEMM, also try alpha 0.2..0.8 and keep the one with "
-               "the lowest output error on the calibration sample");
-  app.add_option("--min-fidelity", q.min_fidelity,
-                 "int8: keep the worst GEMMs in f32 until the entity F1 of "
-                 "int8 against f32 on the calibration sentences is >= X "
-                 "(default 0 = off; needs --calibration)");
-  app.add_option("--keep-f32", q.keep_f32,
-                 "int8: store these tensors f32 (comma-separated GEMM weight "
-                 "names as the int8 summary prints them, e.g. "
-                 "layer.0.ffn.out.weight, or embeddings.word); the guard "
-                 "starts from them")
-      ->delimiter(',');
-  app.add_option("--two-pass", q.two_pass,
-                 "int8: these GEMMs quantize their activations in two int8 "
-                 "passes, the row then its residual (comma-separated weight "
-                 "names as for --keep-f32; 'auto' (default) = the E -> H "
-                 "embedding mapping of ALBERT models; 'none')")
-      ->delimiter(',');
-  app.add_option("--weight-rounding", enums.weight_rounding,
-                 "int8: 'gptq' (default) rounds each GEMM weight with GPTQ "
-                 "error feedback through the calibration Hessian (needs "
-                 "--calibration, else nearest is used); 'nearest' rounds each "
-                 "value to nearest");
-  app.add_option("--int8-embeddings", enums.int8_embeddings,
-                 "int8: 'word' (default) stores the word embeddings int8 "
-                 "(one scale per row) and keeps position / token type f32; "
-                 "'all' stores all three tables int8");
-  app.add_option("--attention", enums.attention,
-                 std::string("int8: attention core, 'int8' (int8 QK^T and "
-                             "PV, f32 softmax) or 'f32' (default ") +
-                     edgebert::AttentionPrecisionName(q.attention) + ")");
-  app.add_option("--calibration-limit", q.calibration_limit,
-                 "calibration sentences used (default 512)");
+  AddInt8Flags(&app, &q, &enums);
   bool quiet = false;
   app.add_flag("--quiet", quiet, "no progress or summary on stderr");
   try {
@@ -158,16 +169,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   q.progress = !quiet;
-  edgebert::Status s = ParseEnums(enums, &opt);
-  if (s.ok()) {
-    edgebert::StatusOr<std::string> created =
-        edgebert::CreatedFromSourceDateEpoch(std::getenv("SOURCE_DATE_EPOCH"));
-    if (created.ok()) {
-      opt.created = *created;
-    } else {
-      s = created.status();
-    }
-  }
+  edgebert::Status s = ResolveOptions(enums, &opt);
   if (s.ok()) s = edgebert::Convert(opt);
   if (!s.ok()) {
     std::fprintf(stderr, "%s: %s\n", edgebert::kConverterName,
